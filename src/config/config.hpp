@@ -1,0 +1,91 @@
+// The daemon's configuration: every option, its default and unit, declared
+// once in config.cpp's option table; conf/ocsmanager.ini and
+// doc/configuration.md list the same options.
+#pragma once
+
+#include "common/result.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ocs {
+
+struct ServerConfig {
+    std::string listen = "127.0.0.1:5000";
+    bool allowPlainHttp = false;   // plain HTTP on a non-loopback address
+    unsigned workers = 4;
+    unsigned maxConnections = 1024;
+    unsigned backlog = 128;
+    std::chrono::seconds keepaliveTimeout{30};
+    unsigned maxKeepaliveRequests = 1000;
+    std::chrono::seconds recvTimeout{10};
+    std::chrono::seconds sendTimeout{10};
+    std::chrono::seconds transferTimeout{30};
+};
+
+struct TlsConfig {
+    std::string certificateFile; // empty: plain HTTP
+    std::string keyFile;
+    std::string minVersion = "1.2";
+};
+
+struct LimitsConfig {
+    std::uint64_t maxRequestBytes = 65536;
+    unsigned maxDepth = 16;
+    unsigned maxOccurs = 1000;
+    unsigned maxFieldLength = 1024;
+};
+
+struct AuthConfig {
+    std::chrono::seconds challengeTtl{60};
+    std::chrono::seconds sessionTtl{3600};
+    unsigned iterations = 4096;
+    unsigned maxFailuresPerAccount = 5;
+    unsigned maxFailuresPerAddress = 20;
+    std::chrono::seconds failureWindow{300};
+    unsigned maxChallenges = 10000;
+    unsigned maxSessions = 100000;
+};
+
+struct LogConfig {
+    std::string level = "info";
+    bool console = true;
+    std::string file;
+    bool syslog = false;
+};
+
+struct Config {
+    ServerConfig server;
+    TlsConfig tls;
+    LimitsConfig limits;
+    AuthConfig auth;
+    LogConfig log;
+    std::filesystem::path stateDirectory = "state";
+};
+
+// Reads an INI file over the embedded defaults. A bad file gives an error
+// whose detail names the file, the line and the option.
+Result<Config> loadConfig(const std::filesystem::path& file);
+
+// Applies "section.option=value" overrides (from the command line) in order.
+Status applyOverrides(Config& config, const std::vector<std::string>& assignments);
+
+// Splits server.listen ("host:port", "[v6]:port") into host and port
+// ("[::]:5000" gives "::" and 5000); the port must be 1..65535.
+Result<std::pair<std::string, unsigned short>> parseListen(const std::string& listen);
+
+// Every option as (section.option, default text, unit, description), in
+// table order: the source of conf/ocsmanager.ini and doc/configuration.md.
+struct OptionDoc {
+    std::string key;
+    std::string defaultValue;
+    std::string unit;
+    std::string description;
+};
+std::vector<OptionDoc> describeOptions();
+
+} // namespace ocs

@@ -1,0 +1,135 @@
+// ocsmanagerd: the OCSManager daemon.
+#include "auth/account_store.hpp"
+#include "auth/authenticator.hpp"
+#include "common/clock.hpp"
+#include "config/config.hpp"
+#include "daemon/log.hpp"
+#include "daemon/messages.hpp"
+#include "daemon/server.hpp"
+#include "daemon/signals.hpp"
+#include "service/request.hpp"
+
+#include <boost/program_options.hpp>
+
+#include <fstream>
+#include <iostream>
+
+namespace po = boost::program_options;
+
+namespace {
+
+struct Options {
+    std::string configFile;
+    std::vector<std::string> overrides;
+    std::string portFile;
+};
+
+// Returns 0 to go on, or the exit status (2: usage, 0: --help/--version).
+int parseCommandLine(int argc, char** argv, Options& options)
+{
+    po::options_description description("Usage: ocsmanagerd [options]\nOptions");
+    std::string listen, stateDir, logLevel;
+    unsigned workers = 0;
+    description.add_options()("help,h", "print this help and exit")("version", "print the version and exit")(
+        "config,c", po::value(&options.configFile), "configuration file (INI); without it the embedded defaults apply")(
+        "set,s", po::value(&options.overrides)->composing(), "override one option: section.option=value (repeatable)")(
+        "listen", po::value(&listen), "same as --set server.listen=HOST:PORT")(
+        "state-dir", po::value(&stateDir), "same as --set state.directory=DIR")(
+        "workers", po::value(&workers), "same as --set server.workers=N")(
+        "log-level", po::value(&logLevel), "same as --set log.level=LEVEL")(
+        "port-file", po::value(&options.portFile), "write the bound port to FILE once listening");
+    po::variables_map values;
+    try {
+        po::store(po::parse_command_line(argc, argv, description), values);
+        po::notify(values);
+    } catch (const po::error& e) {
+        std::cerr << "ocsmanagerd: " << e.what() << "\n" << description;
+        return 2;
+    }
+    if (values.count("help")) {
+        std::cout << description;
+        return -1;
+    }
+    if (values.count("version")) {
+        std::cout << "ocsmanagerd " OCS_VERSION "\n";
+        return -1;
+    }
+    auto shortcut = [&](const char* option, const char* key, const std::string& value) {
+        if (values.count(option))
+            options.overrides.push_back(std::string(key) + "=" + value);
+    };
+    shortcut("listen", "server.listen", listen);
+    shortcut("state-dir", "state.directory", stateDir);
+    shortcut("workers", "server.workers", std::to_string(workers));
+    shortcut("log-level", "log.level", logLevel);
+    return 0;
+}
+
+ocs::Result<ocs::Config> buildConfig(const Options& options)
+{
+    ocs::Config config;
+    if (!options.configFile.empty()) {
+        auto loaded = ocs::loadConfig(options.configFile);
+        if (!loaded)
+            return loaded.error();
+        config = *loaded;
+    }
+    if (auto status = ocs::applyOverrides(config, options.overrides); !status)
+        return status.error();
+    return config;
+}
+
+int fail(const ocs::Error& error)
+{
+    const std::string text = error.detail.empty() ? std::string(error.row().message) : error.detail;
+    ocs::log::error(ocs::msg::StartFailed, "cannot start: " + text);
+    std::cerr << "ocsmanagerd: " << text << "\n";
+    ocs::log::stop();
+    return 1;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    Options options;
+    if (int status = parseCommandLine(argc, argv, options); status != 0)
+        return status < 0 ? 0 : status;
+    auto config = buildConfig(options);
+    if (!config)
+        return fail(config.error());
+
+    ocs::daemon::SignalThread::blockSignals();
+    if (auto status = ocs::log::start(config->log); !status)
+        return fail(status.error());
+
+    auto accounts = ocs::auth::AccountStore::open(config->stateDirectory);
+    if (!accounts)
+        return fail(accounts.error());
+    ocs::SystemClock clock;
+    ocs::auth::Authenticator authenticator(**accounts, clock, config->auth);
+    ocs::service::Dependencies deps{authenticator, *config};
+
+    ocs::daemon::Server server(*config, deps);
+    if (auto status = server.open(); !status)
+        return fail(status.error());
+    if (!options.portFile.empty())
+        std::ofstream(options.portFile) << server.port() << "\n";
+
+    ocs::daemon::SignalThread signals(
+        [&] {
+            ocs::log::info(ocs::msg::Stopping, "stopping: finishing in-flight requests");
+            server.stop();
+        },
+        [&] {
+            ocs::log::reopen();
+            authenticator.reloadAccounts();
+            ocs::log::info(ocs::msg::Reloaded, "reloaded: log files reopened, accounts re-read");
+        });
+    ocs::log::info(ocs::msg::Started, "listening on " + server.describe() + " state=" +
+                                          config->stateDirectory.string());
+    server.run();
+    ocs::log::info(ocs::msg::Stopped, "stopped");
+    ocs::log::stop();
+    return 0;
+}

@@ -1,0 +1,49 @@
+// A worker: one gSOAP context with both service endpoints on it. It serves
+// the requests that are waiting on a connection, then hands the connection
+// back, so idle keep-alive connections never hold a worker.
+#pragma once
+
+#include "daemon/connection.hpp"
+#include "daemon/http_resources.hpp"
+#include "service/authentication_endpoint.hpp"
+#include "service/notification_endpoint.hpp"
+#include "service/request.hpp"
+
+#include <atomic>
+#include <chrono>
+
+namespace ocs::daemon {
+
+class Worker {
+public:
+    Worker(struct soap* master, service::Dependencies& deps, const HttpContext& http, bool tls,
+           unsigned maxKeepaliveRequests);
+    ~Worker();
+    Worker(const Worker&) = delete;
+    Worker& operator=(const Worker&) = delete;
+
+    // Serves every request the connection has ready. Returns true when the
+    // connection may wait for more (keep-alive), false when it was closed.
+    bool serve(Connection& connection, const std::atomic<bool>& stopping);
+
+private:
+    void attach(Connection& connection);
+    void detach(Connection& connection);
+    bool handshake(Connection& connection);
+    void serveOne();
+    void finishRequest(std::chrono::steady_clock::time_point started);
+    bool hasBufferedInput() const;
+    static size_t countingRecv(struct soap* soap, char* buffer, size_t length);
+
+    struct soap* soap_;
+    service::RequestRecord record_;
+    HttpContext http_;
+    service::AuthenticationEndpoint authentication_;
+    service::NotificationEndpoint notification_;
+    bool tls_;
+    unsigned maxKeepaliveRequests_;
+    size_t (*engineRecv_)(struct soap*, char*, size_t);
+    size_t received_ = 0; // bytes of the current request read from the socket
+};
+
+} // namespace ocs::daemon
