@@ -18,7 +18,7 @@ A commercial use license is available from Genivia Inc., contact@genivia.com
 
 #include "soapH.h"
 
-SOAP_SOURCE_STAMP("@(#) soapC.cpp ver 2.8.124 2026-11-22 13:19:01 GMT")
+SOAP_SOURCE_STAMP("@(#) soapC.cpp ver 2.8.124 1970-01-01 00:00:00 GMT")
 
 
 #ifndef WITH_NOGLOBAL

@@ -28,8 +28,7 @@ struct Options {
 int parseCommandLine(int argc, char** argv, Options& options)
 {
     po::options_description description("Usage: ocsmanagerd [options]\nOptions");
-    std::string listen, stateDir, logLevel;
-    unsigned workers = 0;
+    std::string listen, stateDir, logLevel, workers;
     description.add_options()("help,h", "print this help and exit")("version", "print the version and exit")(
         "config,c", po::value(&options.configFile), "configuration file (INI); without it the embedded defaults apply")(
         "set,s", po::value(&options.overrides)->composing(), "override one option: section.option=value (repeatable)")(
@@ -60,7 +59,7 @@ int parseCommandLine(int argc, char** argv, Options& options)
     };
     shortcut("listen", "server.listen", listen);
     shortcut("state-dir", "state.directory", stateDir);
-    shortcut("workers", "server.workers", std::to_string(workers));
+    shortcut("workers", "server.workers", workers);
     shortcut("log-level", "log.level", logLevel);
     return 0;
 }

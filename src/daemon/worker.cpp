@@ -6,6 +6,7 @@
 
 #include "soapH.h"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -21,15 +22,63 @@ Worker::Worker(struct soap* master, service::Dependencies& deps, const HttpConte
     http_.worker = this;
     installHttpHandlers(soap_, http_);
     engineRecv_ = soap_->frecv;
-    soap_->frecv = countingRecv;
+    soap_->frecv = receive;
+    soap_->fpreparerecv = inspectInput;
+    soap_->fseterror = describeEngineFault;
+    soap_->fpreparefinalrecv = keepUnreadInput;
 }
 
-size_t Worker::countingRecv(struct soap* soap, char* buffer, size_t length)
+namespace {
+
+Worker& workerOf(struct soap* soap)
 {
-    auto* worker = static_cast<Worker*>(static_cast<HttpContext*>(soap->user)->worker);
-    const size_t n = worker->engineRecv_(soap, buffer, length);
-    worker->received_ += n;
+    return *static_cast<Worker*>(static_cast<HttpContext*>(soap->user)->worker);
+}
+
+} // namespace
+
+// Reads what a pipelining client sent after the previous request first, then
+// the socket; counts the bytes so an idle close can be told from a request.
+size_t Worker::receive(struct soap* soap, char* buffer, size_t length)
+{
+    Worker& worker = workerOf(soap);
+    size_t n = 0;
+    if (!worker.unread_.empty()) {
+        n = std::min(length, worker.unread_.size());
+        std::memcpy(buffer, worker.unread_.data(), n);
+        worker.unread_.erase(0, n);
+    } else {
+        n = worker.engineRecv_(soap, buffer, length);
+    }
+    worker.received_ += n;
     return n;
+}
+
+// Sees the input after TLS and gzip: documents with a DTD are refused, so no
+// entity is ever declared, let alone expanded.
+int Worker::inspectInput(struct soap* soap, const char* data, size_t length)
+{
+    Worker& worker = workerOf(soap);
+    std::string window = worker.scanTail_ + std::string(data, length);
+    if (window.find("<!DOCTYPE") != std::string::npos || window.find("<!ENTITY") != std::string::npos) {
+        worker.dtdSeen_ = true;
+        return soap->error = SOAP_SYNTAX_ERROR;
+    }
+    constexpr size_t kLongestMarker = 9;
+    worker.scanTail_ = window.substr(window.size() > kLongestMarker ? window.size() - kLongestMarker : 0);
+    return SOAP_OK;
+}
+
+// Called once a request is fully read. gSOAP reuses its buffer to send the
+// answer, so the bytes a pipelining client sent after this request are moved
+// aside here and read first by receive().
+int Worker::keepUnreadInput(struct soap* soap)
+{
+    Worker& worker = workerOf(soap);
+    if (soap->bufidx < soap->buflen)
+        worker.unread_.append(soap->buf + soap->bufidx, soap->buflen - soap->bufidx);
+    soap->buflen = soap->bufidx;
+    return SOAP_OK;
 }
 
 Worker::~Worker()
@@ -45,6 +94,7 @@ void Worker::attach(Connection& connection)
     soap_->ssl = connection.ssl;
     soap_->bufidx = 0;
     soap_->buflen = 0;
+    unread_.clear();
     soap_->port = connection.port;
     std::strncpy(soap_->host, connection.peer.c_str(), sizeof(soap_->host) - 1);
     soap_->host[sizeof(soap_->host) - 1] = '\0';
@@ -78,7 +128,7 @@ bool Worker::handshake(Connection& connection)
 
 bool Worker::hasBufferedInput() const
 {
-    return soap_->bufidx < soap_->buflen || (soap_->ssl && SSL_pending(soap_->ssl) > 0);
+    return !unread_.empty() || (soap_->ssl && SSL_pending(soap_->ssl) > 0);
 }
 
 bool Worker::serve(Connection& connection, const std::atomic<bool>& stopping)
@@ -105,36 +155,50 @@ void Worker::serveOne()
 {
     const auto started = std::chrono::steady_clock::now();
     record_.reset();
-    received_ = soap_->buflen - soap_->bufidx; // pipelined bytes already buffered
+    received_ = unread_.size();
+    scanTail_.clear();
+    dtdSeen_ = false;
     if (soap_begin_serve(soap_)) {
         // Nothing arrived: the client closed an idle connection.
         if (soap_->error == SOAP_EOF && received_ == 0) {
             soap_->keep_alive = 0;
             return;
         }
-        // An HTTP handler answered (GET, HEAD, 405).
-        if (soap_->error >= SOAP_STOP && record_.operation != "-")
-            return finishRequest(started);
-        // Otherwise the request was not SOAP (gSOAP reports a non-XML POST
-        // body as SOAP_POST): answer it as malformed below.
-        if (soap_->error >= SOAP_STOP)
+        // SOAP_STOP and above without an HTTP handler having answered: the
+        // body was not SOAP at all (gSOAP reports a non-XML POST as
+        // SOAP_POST). Below SOAP_STOP gSOAP has already sent the fault that
+        // describeEngineFault filled in.
+        if (soap_->error >= SOAP_STOP && record_.operation == "-") {
             soap_->error = SOAP_SYNTAX_ERROR;
-    } else if (authentication_.dispatch() == SOAP_NO_METHOD) {
-        notification_.dispatch();
-    }
-
-    const int engineError = soap_->error;
-    if (engineError != SOAP_OK && engineError < SOAP_STOP) {
-        if (!record_.error) {
-            // The request was not understood: its remaining bytes cannot
-            // be trusted to frame another request on this connection.
-            soap_->keep_alive = 0;
-            record_.error = service::errorFromEngine(engineError);
-            service::setFault(soap_, *record_.error);
+            soap_send_fault(soap_);
         }
-        soap_send_fault(soap_);
+        return finishRequest(started);
     }
+    if (authentication_.dispatch() == SOAP_NO_METHOD)
+        notification_.dispatch();
+    if (soap_->error != SOAP_OK && soap_->error < SOAP_STOP)
+        soap_send_fault(soap_);
     finishRequest(started);
+}
+
+// gSOAP's hook for the fault it is about to send: every engine error (HTTP,
+// XML, limits, unknown operation) becomes its error-table row here. Faults an
+// endpoint raised are already described and left alone.
+void Worker::describeEngineFault(struct soap* soap, const char**, const char**)
+{
+    Worker& worker = workerOf(soap);
+    if (worker.record_.error)
+        return;
+    Error error = service::errorFromEngine(soap->error);
+    if (worker.dtdSeen_)
+        error.detail = "DTD in request";
+    const int engineError = soap->error;
+    service::setFault(soap, error);
+    soap->error = engineError;
+    // The request was not understood: its remaining bytes cannot be trusted
+    // to frame another request on this connection.
+    soap->keep_alive = 0;
+    worker.record_.error = std::move(error);
 }
 
 void Worker::finishRequest(std::chrono::steady_clock::time_point started)

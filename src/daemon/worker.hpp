@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <string>
 
 namespace ocs::daemon {
 
@@ -33,7 +34,10 @@ private:
     void serveOne();
     void finishRequest(std::chrono::steady_clock::time_point started);
     bool hasBufferedInput() const;
-    static size_t countingRecv(struct soap* soap, char* buffer, size_t length);
+    static int keepUnreadInput(struct soap* soap);
+    static size_t receive(struct soap* soap, char* buffer, size_t length);
+    static int inspectInput(struct soap* soap, const char* data, size_t length);
+    static void describeEngineFault(struct soap* soap, const char** code, const char** string);
 
     struct soap* soap_;
     service::RequestRecord record_;
@@ -43,7 +47,10 @@ private:
     bool tls_;
     unsigned maxKeepaliveRequests_;
     size_t (*engineRecv_)(struct soap*, char*, size_t);
-    size_t received_ = 0; // bytes of the current request read from the socket
+    size_t received_ = 0;   // bytes of the current request read so far
+    std::string unread_;    // bytes after the current request (pipelining)
+    std::string scanTail_;  // end of the input scanned so far, for markers split across reads
+    bool dtdSeen_ = false;
 };
 
 } // namespace ocs::daemon

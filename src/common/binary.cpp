@@ -1,0 +1,63 @@
+#include "common/binary.hpp"
+
+namespace ocs {
+
+void BinaryWriter::u8(std::uint8_t value)
+{
+    data_.push_back(static_cast<char>(value));
+}
+
+void BinaryWriter::u32(std::uint32_t value)
+{
+    for (int shift = 24; shift >= 0; shift -= 8)
+        u8(static_cast<std::uint8_t>(value >> shift));
+}
+
+void BinaryWriter::raw(ByteView bytes)
+{
+    data_.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+}
+
+void BinaryWriter::string(ByteView bytes)
+{
+    u32(static_cast<std::uint32_t>(bytes.size()));
+    raw(bytes);
+}
+
+std::optional<std::uint8_t> BinaryReader::u8()
+{
+    const auto bytes = raw(1);
+    if (!bytes)
+        return std::nullopt;
+    return static_cast<std::uint8_t>((*bytes)[0]);
+}
+
+std::optional<std::uint32_t> BinaryReader::u32()
+{
+    const auto bytes = raw(4);
+    if (!bytes)
+        return std::nullopt;
+    std::uint32_t value = 0;
+    for (char c : *bytes)
+        value = (value << 8) | static_cast<std::uint8_t>(c);
+    return value;
+}
+
+std::optional<std::string_view> BinaryReader::raw(std::size_t size)
+{
+    if (data_.size() < size)
+        return std::nullopt;
+    const std::string_view out = data_.substr(0, size);
+    data_.remove_prefix(size);
+    return out;
+}
+
+std::optional<std::string_view> BinaryReader::string()
+{
+    const auto size = u32();
+    if (!size)
+        return std::nullopt;
+    return raw(*size);
+}
+
+} // namespace ocs

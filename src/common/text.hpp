@@ -1,0 +1,24 @@
+// Checks on text that arrives from clients: every string field of a request
+// goes through validateField before it is used or stored.
+#pragma once
+
+#include "common/result.hpp"
+
+#include <cstddef>
+#include <string_view>
+
+namespace ocs {
+
+// Well-formed UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing
+// above U+10FFFF, no truncated sequence.
+bool isValidUtf8(std::string_view text);
+
+// C0 controls (U+0000..U+001F) or DEL (U+007F): never part of a name, and
+// they would let a value forge log lines or break the TDB key layout.
+bool hasControlCharacter(std::string_view text);
+
+// 1..maxLength bytes of valid UTF-8 without control characters; otherwise
+// InvalidParameter naming `field`.
+Status validateField(std::string_view field, std::string_view value, std::size_t maxLength);
+
+} // namespace ocs

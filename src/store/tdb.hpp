@@ -1,0 +1,76 @@
+// RAII over libtdb: one open database file, its transactions, and errors
+// that name the file. A TdbFile is not thread-safe and tdb refuses a second
+// open of the same file in one process: each store keeps one TdbFile and
+// serialises every call to it.
+#pragma once
+
+#include "common/result.hpp"
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+struct tdb_context;
+
+namespace ocs::store {
+
+class TdbFile {
+  public:
+    enum class StoreMode { Replace, Insert }; // Insert fails if the key exists
+
+    // tdbFlags: TDB_* open flags (TDB_DEFAULT for persistent state shared
+    // between processes); openFlags and mode as for open(2).
+    static Result<TdbFile> open(const std::filesystem::path& path, int tdbFlags, int openFlags, mode_t mode);
+
+    TdbFile(TdbFile&& other) noexcept;
+    TdbFile& operator=(TdbFile&& other) noexcept;
+    TdbFile(const TdbFile&) = delete;
+    TdbFile& operator=(const TdbFile&) = delete;
+    ~TdbFile();
+
+    // nullopt when the key is absent; an error only when tdb cannot read.
+    Result<std::optional<std::string>> fetch(std::string_view key);
+    Status store(std::string_view key, std::string_view value, StoreMode mode);
+    // false when the key was absent.
+    Result<bool> remove(std::string_view key);
+    // Visits every record under a read lock; return false from the visitor
+    // to stop early. A whole-file walk: for tools, never on a request path.
+    Status traverse(const std::function<bool(std::string_view key, std::string_view value)>& visit);
+
+    const std::filesystem::path& path() const { return path_; }
+
+    // All or nothing: begun by begin(), cancelled on destruction unless
+    // commit() succeeded. Reads and writes through the TdbFile in between
+    // see and make the transaction's changes.
+    class Transaction {
+      public:
+        static Result<Transaction> begin(TdbFile& file);
+
+        Transaction(Transaction&& other) noexcept;
+        Transaction& operator=(Transaction&&) = delete;
+        Transaction(const Transaction&) = delete;
+        Transaction& operator=(const Transaction&) = delete;
+        ~Transaction();
+
+        Status commit();
+
+      private:
+        explicit Transaction(TdbFile& file) : file_(&file) {}
+        TdbFile* file_; // null once committed, cancelled or moved from
+    };
+
+  private:
+    TdbFile(tdb_context* tdb, std::filesystem::path path) : tdb_(tdb), path_(std::move(path)) {}
+    void close();
+    Error failure(std::string_view operation, std::string_view key = {}) const;
+
+    tdb_context* tdb_ = nullptr;
+    std::filesystem::path path_;
+};
+
+} // namespace ocs::store

@@ -1,0 +1,188 @@
+#include "support/daemon.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+extern char** environ;
+
+namespace ocs::test {
+namespace {
+
+std::string makeTempDir()
+{
+    char pattern[] = "/tmp/ocs-test-XXXXXX";
+    if (!mkdtemp(pattern))
+        throw std::runtime_error("mkdtemp failed");
+    return pattern;
+}
+
+std::vector<char*> argvOf(const std::vector<std::string>& args)
+{
+    std::vector<char*> out;
+    for (const std::string& arg : args)
+        out.push_back(const_cast<char*>(arg.c_str()));
+    out.push_back(nullptr);
+    return out;
+}
+
+int waitFor(int pid)
+{
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR)
+            return -1;
+    }
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    return 128 + WTERMSIG(status);
+}
+
+std::string readFile(const std::string& path)
+{
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+} // namespace
+
+TempDir::TempDir() : path_(makeTempDir()) {}
+
+TempDir::~TempDir()
+{
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+}
+
+int runProgram(const std::vector<std::string>& args, const std::string& input, std::string* output)
+{
+    TempDir scratch;
+    const std::string in = scratch.path() + "/stdin", out = scratch.path() + "/stdout";
+    std::ofstream(in) << input;
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, in.c_str(), O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    pid_t pid = -1;
+    auto argv = argvOf(args);
+    const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0)
+        throw std::runtime_error("cannot run " + args[0]);
+    const int status = waitFor(pid);
+    if (output)
+        *output = readFile(out);
+    return status;
+}
+
+Daemon::Daemon(std::vector<std::string> extraArgs) : stateDir_(makeTempDir())
+{
+    logFile_ = stateDir_ + "/daemon.log";
+    const std::string portFile = stateDir_ + "/port";
+    std::vector<std::string> args = {OCS_DAEMON, "--listen", "127.0.0.1:0", "--state-dir", stateDir_ + "/state",
+                                     "--port-file", portFile};
+    args.insert(args.end(), extraArgs.begin(), extraArgs.end());
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, logFile_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    auto argv = argvOf(args);
+    pid_t pid = -1;
+    const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0)
+        throw std::runtime_error("cannot start " OCS_DAEMON);
+    pid_ = pid;
+
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::chrono::steady_clock::now() < deadline) {
+        std::ifstream in(portFile);
+        unsigned port = 0;
+        if (in >> port && port != 0) {
+            port_ = static_cast<unsigned short>(port);
+            return;
+        }
+        if (!running())
+            throw std::runtime_error("ocsmanagerd exited at start:\n" + log());
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    stop(SIGKILL);
+    throw std::runtime_error("ocsmanagerd did not start listening:\n" + log());
+}
+
+Daemon::~Daemon()
+{
+    if (pid_ > 0)
+        stop(SIGKILL);
+    std::error_code ignored;
+    std::filesystem::remove_all(stateDir_, ignored);
+}
+
+std::string Daemon::url() const
+{
+    return "http://127.0.0.1:" + std::to_string(port_) + "/";
+}
+
+std::string Daemon::log() const
+{
+    return readFile(logFile_);
+}
+
+void Daemon::signal(int number) const
+{
+    if (pid_ > 0)
+        ::kill(pid_, number);
+}
+
+bool Daemon::running()
+{
+    if (pid_ <= 0)
+        return false;
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return false;
+    }
+    return true;
+}
+
+int Daemon::stop(int number)
+{
+    if (pid_ <= 0)
+        return -1;
+    ::kill(pid_, number);
+    const int status = waitFor(pid_);
+    pid_ = -1;
+    return status;
+}
+
+int Daemon::accountTool(const std::vector<std::string>& args, const std::string& input) const
+{
+    std::vector<std::string> argv = {OCS_ACCOUNT_TOOL, "--state-dir", stateDir_ + "/state"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return runProgram(argv, input);
+}
+
+void Daemon::addAccount(const std::string& login, const std::string& password) const
+{
+    if (accountTool({"add", login}, password + "\n") != 0)
+        throw std::runtime_error("ocsmanager-account add " + login + " failed");
+}
+
+} // namespace ocs::test

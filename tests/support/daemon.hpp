@@ -1,0 +1,56 @@
+// Test support: the real ocsmanagerd, started on a loopback port of its own
+// with a fresh state directory, and stopped (SIGTERM) when the test ends.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace ocs::test {
+
+class Daemon {
+public:
+    // extraArgs are appended to the command line, e.g. {"--set", "auth.session_ttl=1"}.
+    explicit Daemon(std::vector<std::string> extraArgs = {});
+    ~Daemon();
+    Daemon(const Daemon&) = delete;
+    Daemon& operator=(const Daemon&) = delete;
+
+    unsigned short port() const { return port_; }
+    std::string url() const;
+    const std::string& stateDir() const { return stateDir_; }
+    std::string log() const;
+
+    // Sends the signal and waits for exit; returns the exit status (or
+    // 128 + signal when killed).
+    int stop(int signal);
+    void signal(int signal) const;
+    bool running();
+
+    // Runs the account tool on this daemon's state directory with `input` on
+    // stdin; returns its exit status.
+    int accountTool(const std::vector<std::string>& args, const std::string& input = "") const;
+    void addAccount(const std::string& login, const std::string& password) const;
+
+private:
+    std::string stateDir_;
+    std::string logFile_;
+    int pid_ = -1;
+    unsigned short port_ = 0;
+};
+
+// A temporary directory, removed with everything in it.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    const std::string& path() const { return path_; }
+
+private:
+    std::string path_;
+};
+
+// Runs a program (no shell) with stdin from `input`; returns the exit status
+// and, when `output` is given, what it wrote to stdout and stderr.
+int runProgram(const std::vector<std::string>& argv, const std::string& input = "", std::string* output = nullptr);
+
+} // namespace ocs::test

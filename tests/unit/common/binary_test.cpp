@@ -1,0 +1,64 @@
+#include "common/binary.hpp"
+
+#include <cppunit/extensions/HelperMacros.h>
+
+#include <string>
+
+using namespace ocs;
+
+class BinaryRecordTest : public CppUnit::TestFixture {
+    CPPUNIT_TEST_SUITE(BinaryRecordTest);
+    CPPUNIT_TEST(testLayoutIsBigEndianAndLengthPrefixed);
+    CPPUNIT_TEST(testReaderReadsWhatWriterWrote);
+    CPPUNIT_TEST(testReaderReportsTruncation);
+    CPPUNIT_TEST_SUITE_END();
+
+  public:
+    void testLayoutIsBigEndianAndLengthPrefixed()
+    {
+        BinaryWriter writer;
+        writer.u8(1);
+        writer.u32(0x01020304);
+        writer.string("ab");
+        writer.raw("xy");
+        CPPUNIT_ASSERT_EQUAL(std::string("\x01\x01\x02\x03\x04\x00\x00\x00\x02"
+                                         "abxy",
+                                         13),
+                             writer.data());
+    }
+
+    void testReaderReadsWhatWriterWrote()
+    {
+        BinaryWriter writer;
+        writer.u8(7);
+        writer.u32(4096);
+        writer.string("salt");
+        writer.string("");
+        BinaryReader reader(writer.data());
+        CPPUNIT_ASSERT(reader.u8() == std::uint8_t(7));
+        CPPUNIT_ASSERT(reader.u32() == std::uint32_t(4096));
+        CPPUNIT_ASSERT(reader.string() == std::string_view("salt"));
+        CPPUNIT_ASSERT(reader.string() == std::string_view(""));
+        CPPUNIT_ASSERT(reader.atEnd());
+        CPPUNIT_ASSERT(!reader.u8());
+    }
+
+    void testReaderReportsTruncation()
+    {
+        BinaryReader shortInteger(std::string_view("\x00\x00\x01", 3));
+        CPPUNIT_ASSERT(!shortInteger.u32());
+
+        // The length says 5 bytes, 3 follow.
+        BinaryReader shortString(std::string_view("\x00\x00\x00\x05"
+                                                  "abc",
+                                                  7));
+        CPPUNIT_ASSERT(!shortString.string());
+
+        BinaryReader hugeLength(std::string_view("\xff\xff\xff\xff"
+                                                 "abc",
+                                                 7));
+        CPPUNIT_ASSERT(!hugeLength.string());
+    }
+};
+
+CPPUNIT_TEST_SUITE_REGISTRATION(BinaryRecordTest);
