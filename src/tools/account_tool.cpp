@@ -6,15 +6,13 @@
 #include "auth/scram.hpp"
 #include "common/text.hpp"
 #include "config/config.hpp"
+#include "tools/password_input.hpp"
 
 #include <boost/program_options.hpp>
 
-#include <termios.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <charconv>
-#include <fstream>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -243,84 +241,14 @@ Problem parseCommandLine(int argc, char** argv, Options& options)
     return checkCommand(given, options);
 }
 
-// Echo off while a password is typed; the terminal is restored whatever happens.
-class HiddenInput {
-  public:
-    HiddenInput() : active_(::tcgetattr(STDIN_FILENO, &saved_) == 0)
-    {
-        if (!active_)
-            return;
-        termios quiet = saved_;
-        quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-        ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
-    }
-    ~HiddenInput()
-    {
-        if (active_) {
-            ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_);
-            std::cerr << '\n'; // the newline the user typed was not echoed
-        }
-    }
-    HiddenInput(const HiddenInput&) = delete;
-    HiddenInput& operator=(const HiddenInput&) = delete;
-
-  private:
-    termios saved_{};
-    bool active_;
-};
-
-std::optional<std::string> firstLine(std::istream& in)
-{
-    std::string line;
-    if (!std::getline(in, line) && line.empty())
-        return std::nullopt;
-    if (!line.empty() && line.back() == '\r')
-        line.pop_back();
-    return line;
-}
-
-std::optional<std::string> promptHidden(const std::string& prompt)
-{
-    std::cerr << prompt << std::flush;
-    const HiddenInput hidden;
-    return firstLine(std::cin);
-}
-
-Problem readTypedPassword(const std::string& login, std::string& password)
-{
-    const auto typed = promptHidden("Password for " + login + ": ");
-    const auto again = promptHidden("Retype the password: ");
-    if (!typed || !again)
-        return std::string("no password read from the terminal");
-    if (*typed != *again)
-        return std::string("the passwords differ");
-    password = *typed;
-    return std::nullopt;
-}
-
 Problem readPassword(const Options& options, std::string& password)
 {
-    if (options.passwordFile) {
-        std::ifstream file(*options.passwordFile);
-        const auto line = file ? firstLine(file) : std::nullopt;
-        if (!line)
-            return "cannot read a password from " + options.passwordFile->string();
-        password = *line;
-    } else if (::isatty(STDIN_FILENO)) {
-        if (Problem problem = readTypedPassword(options.login, password))
-            return problem;
-    } else {
-        const auto line = firstLine(std::cin);
-        if (!line)
-            return std::string("no password on standard input");
-        password = *line;
-    }
-    if (password.empty())
-        return std::string("the password is empty");
-    // Clients send the UTF-8 bytes of the password (no SASLprep): another
-    // encoding here could never match.
-    if (!isValidUtf8(password))
-        return std::string("the password is not valid UTF-8");
+    std::string error;
+    const tools::PasswordPrompt prompt{"Password for " + options.login + ": ", true};
+    auto read = tools::readPassword(options.passwordFile ? options.passwordFile->string() : std::string(), prompt, error);
+    if (!read)
+        return error;
+    password = std::move(*read);
     return std::nullopt;
 }
 

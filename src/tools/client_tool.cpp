@@ -109,7 +109,7 @@ int logIn(ocs::client::ProducerClient& client, const Arguments& args)
     if (args.login.empty())
         return usage("--login is required");
     std::string error;
-    auto password = ocs::tools::readPassword(args.passwordFile, error);
+    auto password = ocs::tools::readPassword(args.passwordFile, {}, error);
     if (!password)
         return usage(error);
     return client.login(args.login, *password) ? 0 : report(client);

@@ -7,9 +7,15 @@
 
 namespace ocs::tools {
 
-// From `file` when given, else from standard input (first line, without its
-// newline; with echo off and a prompt on stderr when stdin is a terminal).
-// On failure returns nothing and sets `error`.
-std::optional<std::string> readPassword(const std::string& file, std::string& error);
+struct PasswordPrompt {
+    std::string prompt = "Password: ";
+    bool confirm = false; // on a terminal, ask twice
+};
+
+// From `file` when given, else from standard input: the first line without
+// its newline; on a terminal with echo off and a prompt on stderr. The
+// password must be non-empty UTF-8 (clients send its UTF-8 bytes, without
+// SASLprep). On failure returns nothing and sets `error`.
+std::optional<std::string> readPassword(const std::string& file, const PasswordPrompt& prompt, std::string& error);
 
 } // namespace ocs::tools
