@@ -7,6 +7,7 @@
 #include "soapH.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <string>
 
@@ -75,8 +76,14 @@ int Worker::inspectInput(struct soap* soap, const char* data, size_t length)
 int Worker::keepUnreadInput(struct soap* soap)
 {
     Worker& worker = workerOf(soap);
-    if (soap->bufidx < soap->buflen)
-        worker.unread_.append(soap->buf + soap->bufidx, soap->buflen - soap->bufidx);
+    // What the XML parser left of a body is blank (a client's trailing CRLF);
+    // blank lines before a request line are ignored as HTTP allows, so only
+    // real bytes keep the connection on this worker.
+    size_t start = soap->bufidx;
+    while (start < soap->buflen && std::isspace(static_cast<unsigned char>(soap->buf[start])))
+        ++start;
+    if (start < soap->buflen)
+        worker.unread_.append(soap->buf + start, soap->buflen - start);
     soap->buflen = soap->bufidx;
     return SOAP_OK;
 }

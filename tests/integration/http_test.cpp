@@ -188,11 +188,12 @@ public:
     void testIdleConnectionsDoNotHoldWorkers()
     {
         // Twice as many idle keep-alive connections as workers, each having
-        // made one request; a new client is still answered.
+        // made one request (with the trailing CRLF gSOAP clients send after
+        // the envelope); a new client is still answered.
         std::vector<std::unique_ptr<RawConnection>> idle;
         for (int i = 0; i < 4; ++i) {
             idle.push_back(std::make_unique<RawConnection>(daemon_->port()));
-            CPPUNIT_ASSERT(idle.back()->send(soapPost(kPing)));
+            CPPUNIT_ASSERT(idle.back()->send(soapPost(kPing + "\r\n")));
             CPPUNIT_ASSERT_EQUAL(200, idle.back()->receive().status);
         }
         RawConnection fresh(daemon_->port());
