@@ -224,6 +224,9 @@ void Worker::finishRequest(std::chrono::steady_clock::time_point started)
     }
     line += " duration_us=" + std::to_string(micros);
     log::info(msg::Request, line);
+    // The client was told only "Internal error": the operator needs more.
+    if (record_.error && record_.error->code == ErrorCode::InternalError)
+        log::error(msg::InternalError, line);
     soap_destroy(soap_);
     soap_end(soap_);
 }
