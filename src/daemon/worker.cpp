@@ -26,7 +26,7 @@ Worker::Worker(struct soap* master, service::Dependencies& deps, const HttpConte
     soap_->frecv = receive;
     soap_->fpreparerecv = inspectInput;
     soap_->fseterror = describeEngineFault;
-    soap_->fpreparefinalrecv = keepUnreadInput;
+    soap_->fpreparefinalrecv = requestReceived;
 }
 
 namespace {
@@ -70,12 +70,15 @@ int Worker::inspectInput(struct soap* soap, const char* data, size_t length)
     return SOAP_OK;
 }
 
-// Called once a request is fully read. gSOAP reuses its buffer to send the
-// answer, so the bytes a pipelining client sent after this request are moved
-// aside here and read first by receive().
-int Worker::keepUnreadInput(struct soap* soap)
+// Called once a request is fully read, before it is answered. gSOAP reuses
+// its buffer to send the answer, so the bytes a pipelining client sent after
+// this request are moved aside here and read first by receive(). When the
+// daemon is stopping, the answer says Connection: close.
+int Worker::requestReceived(struct soap* soap)
 {
     Worker& worker = workerOf(soap);
+    if (worker.stopping_ && *worker.stopping_)
+        soap->keep_alive = 0;
     // What the XML parser left of a body is blank (a client's trailing CRLF);
     // blank lines before a request line are ignored as HTTP allows, so only
     // real bytes keep the connection on this worker.
@@ -140,6 +143,7 @@ bool Worker::hasBufferedInput() const
 
 bool Worker::serve(Connection& connection, const std::atomic<bool>& stopping)
 {
+    stopping_ = &stopping;
     attach(connection);
     bool open = handshake(connection);
     while (open) {

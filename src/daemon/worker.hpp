@@ -34,7 +34,7 @@ private:
     void serveOne();
     void finishRequest(std::chrono::steady_clock::time_point started);
     bool hasBufferedInput() const;
-    static int keepUnreadInput(struct soap* soap);
+    static int requestReceived(struct soap* soap);
     static size_t receive(struct soap* soap, char* buffer, size_t length);
     static int inspectInput(struct soap* soap, const char* data, size_t length);
     static void describeEngineFault(struct soap* soap, const char** code, const char** string);
@@ -51,6 +51,7 @@ private:
     std::string unread_;    // bytes after the current request (pipelining)
     std::string scanTail_;  // end of the input scanned so far, for markers split across reads
     bool dtdSeen_ = false;
+    const std::atomic<bool>* stopping_ = nullptr;
 };
 
 } // namespace ocs::daemon

@@ -1,6 +1,7 @@
 // The daemon as an operator runs it: start-up refusals, TLS, signals.
 #include "client/producer_client.hpp"
 #include "support/daemon.hpp"
+#include "support/raw_http.hpp"
 
 #include <cppunit/extensions/HelperMacros.h>
 
@@ -8,8 +9,11 @@
 
 #include <unistd.h>
 
+#include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <stdexcept>
+#include <thread>
 
 using ocs::client::ProducerClient;
 
@@ -48,6 +52,9 @@ class DaemonTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testSighupEndsSessionsOfRemovedAccounts);
     CPPUNIT_TEST(testTlsServesLoginAndPing);
     CPPUNIT_TEST(testRequestsAreLoggedOneLineEach);
+    CPPUNIT_TEST(testSigtermFinishesTheRequestInFlight);
+    CPPUNIT_TEST(testSighupReopensTheLogFile);
+    CPPUNIT_TEST(testDualStackListenerServesIpv4AndIpv6);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -139,6 +146,65 @@ public:
         CPPUNIT_ASSERT_MESSAGE(log, contains(log, "I-1001 peer=127.0.0.1 op=GetToken account=mta outcome=ok"));
         CPPUNIT_ASSERT_MESSAGE(log, contains(log, "op=Login account=mta outcome=InvalidCredentials code=401"));
         CPPUNIT_ASSERT(contains(log, "duration_us="));
+    }
+
+    void testSigtermFinishesTheRequestInFlight()
+    {
+        ocs::test::Daemon daemon;
+        const std::string request = ocs::test::soapPost(ocs::test::envelope("<ocs:Ping/>"));
+        ocs::test::RawConnection connection(daemon.port());
+        CPPUNIT_ASSERT(connection.send(request.substr(0, request.size() - 30)));
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        daemon.signal(SIGTERM);
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        CPPUNIT_ASSERT(daemon.running());
+        CPPUNIT_ASSERT(connection.send(request.substr(request.size() - 30)));
+        const auto response = connection.receive();
+        CPPUNIT_ASSERT_EQUAL(200, response.status);
+        CPPUNIT_ASSERT(contains(response.body, "PingResponse"));
+        CPPUNIT_ASSERT(contains(response.headers, "Connection: close"));
+        CPPUNIT_ASSERT_EQUAL(0, daemon.stop(SIGTERM));
+    }
+
+    void testSighupReopensTheLogFile()
+    {
+        ocs::test::TempDir dir;
+        const std::string file = dir.path() + "/ocsmanager.log";
+        ocs::test::Daemon daemon({"--set", "log.file=" + file, "--set", "log.console=false"});
+        ProducerClient client(optionsFor(daemon.url()));
+        std::string version;
+        CPPUNIT_ASSERT(client.ping(version));
+        CPPUNIT_ASSERT_EQUAL(0, std::rename(file.c_str(), (file + ".1").c_str()));
+        daemon.signal(SIGHUP);
+        std::string reopened;
+        for (int attempt = 0; attempt < 100 && !contains(reopened, "I-1004"); ++attempt) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            std::ifstream in(file);
+            reopened.assign(std::istreambuf_iterator<char>(in), {});
+        }
+        CPPUNIT_ASSERT_MESSAGE(reopened, contains(reopened, "I-1004"));
+        CPPUNIT_ASSERT(client.ping(version));
+        CPPUNIT_ASSERT_EQUAL(0, daemon.stop(SIGTERM));
+        std::ifstream rotated(file + ".1");
+        const std::string old((std::istreambuf_iterator<char>(rotated)), {});
+        CPPUNIT_ASSERT(contains(old, "I-1000") && contains(old, "op=Ping"));
+        std::ifstream current(file);
+        const std::string now((std::istreambuf_iterator<char>(current)), {});
+        CPPUNIT_ASSERT(contains(now, "op=Ping") && contains(now, "I-1003"));
+        CPPUNIT_ASSERT(daemon.log().empty());
+    }
+
+    void testDualStackListenerServesIpv4AndIpv6()
+    {
+        // Bound to every address, but the test talks to loopback only.
+        ocs::test::Daemon daemon({"--listen", "[::]:0", "--set", "server.allow_plain_http=true"});
+        const std::string port = std::to_string(daemon.port());
+        for (const std::string& url : {"http://127.0.0.1:" + port + "/", "http://[::1]:" + port + "/"}) {
+            ProducerClient client(optionsFor(url));
+            std::string version;
+            CPPUNIT_ASSERT_MESSAGE(url + " " + client.lastError().message, client.ping(version));
+        }
+        CPPUNIT_ASSERT_EQUAL(0, daemon.stop(SIGTERM));
     }
 };
 

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -93,8 +94,9 @@ Daemon::Daemon(std::vector<std::string> extraArgs) : stateDir_(makeTempDir())
 {
     logFile_ = stateDir_ + "/daemon.log";
     const std::string portFile = stateDir_ + "/port";
-    std::vector<std::string> args = {OCS_DAEMON, "--listen", "127.0.0.1:0", "--state-dir", stateDir_ + "/state",
-                                     "--port-file", portFile};
+    std::vector<std::string> args = {OCS_DAEMON, "--state-dir", stateDir_ + "/state", "--port-file", portFile};
+    if (std::find(extraArgs.begin(), extraArgs.end(), "--listen") == extraArgs.end())
+        args.insert(args.end(), {"--listen", "127.0.0.1:0"});
     args.insert(args.end(), extraArgs.begin(), extraArgs.end());
 
     posix_spawn_file_actions_t actions;
