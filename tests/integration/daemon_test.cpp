@@ -5,6 +5,11 @@
 
 #include <cppunit/extensions/HelperMacros.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <openssl/ssl.h>
+#include <sys/socket.h>
+
 #include <csignal>
 
 #include <unistd.h>
@@ -35,6 +40,30 @@ std::string refusedStart(const std::vector<std::string>& args, ocs::test::TempDi
     return output;
 }
 
+// Whether a TLS handshake with the daemon succeeds when the client offers
+// TLS 1.2 up to `maxVersion`.
+bool handshakeSucceeds(unsigned short port, int maxVersion)
+{
+    SSL_CTX* context = SSL_CTX_new(TLS_client_method());
+    SSL_CTX_set_min_proto_version(context, TLS1_2_VERSION);
+    SSL_CTX_set_max_proto_version(context, maxVersion);
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bool ok = false;
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0) {
+        SSL* ssl = SSL_new(context);
+        SSL_set_fd(ssl, fd);
+        ok = SSL_connect(ssl) == 1;
+        SSL_free(ssl);
+    }
+    ::close(fd);
+    SSL_CTX_free(context);
+    return ok;
+}
+
 ocs::client::ClientOptions optionsFor(const std::string& url)
 {
     ocs::client::ClientOptions options;
@@ -55,6 +84,8 @@ class DaemonTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testSigtermFinishesTheRequestInFlight);
     CPPUNIT_TEST(testSighupReopensTheLogFile);
     CPPUNIT_TEST(testDualStackListenerServesIpv4AndIpv6);
+    CPPUNIT_TEST(testIdleConnectionIsClosedAfterKeepaliveTimeout);
+    CPPUNIT_TEST(testConnectionsBeyondTheLimitAreRefused);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -126,6 +157,8 @@ public:
         std::string version;
         CPPUNIT_ASSERT_MESSAGE(client.lastError().message + "\n" + daemon.log(), client.ping(version));
         CPPUNIT_ASSERT(client.login("mta", "pass phrase"));
+        CPPUNIT_ASSERT(handshakeSucceeds(daemon.port(), TLS1_2_VERSION));
+        CPPUNIT_ASSERT(handshakeSucceeds(daemon.port(), TLS1_3_VERSION));
         // Plain HTTP to the TLS port gets no service.
         auto plainOptions = optionsFor(daemon.url());
         plainOptions.timeoutSeconds = 2;
@@ -133,6 +166,13 @@ public:
         CPPUNIT_ASSERT(!plain.ping(version));
         CPPUNIT_ASSERT(client.ping(version));
         CPPUNIT_ASSERT_EQUAL(0, daemon.stop(SIGTERM));
+
+        // tls.min_version = 1.3 turns TLS 1.2 clients away.
+        ocs::test::Daemon strict({"--set", "tls.certificate_file=" + cert, "--set", "tls.key_file=" + key, "--set",
+                                  "tls.min_version=1.3"});
+        CPPUNIT_ASSERT(!handshakeSucceeds(strict.port(), TLS1_2_VERSION));
+        CPPUNIT_ASSERT(handshakeSucceeds(strict.port(), TLS1_3_VERSION));
+        CPPUNIT_ASSERT_EQUAL(0, strict.stop(SIGTERM));
     }
 
     void testRequestsAreLoggedOneLineEach()
@@ -204,6 +244,37 @@ public:
             std::string version;
             CPPUNIT_ASSERT_MESSAGE(url + " " + client.lastError().message, client.ping(version));
         }
+        CPPUNIT_ASSERT_EQUAL(0, daemon.stop(SIGTERM));
+    }
+
+    void testIdleConnectionIsClosedAfterKeepaliveTimeout()
+    {
+        ocs::test::Daemon daemon({"--set", "server.keepalive_timeout=1"});
+        ocs::test::RawConnection connection(daemon.port());
+        CPPUNIT_ASSERT(connection.send(ocs::test::soapPost(ocs::test::envelope("<ocs:Ping/>"))));
+        CPPUNIT_ASSERT_EQUAL(200, connection.receive().status);
+        const auto start = std::chrono::steady_clock::now();
+        CPPUNIT_ASSERT(connection.closedByPeer(5000));
+        CPPUNIT_ASSERT(std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(900));
+        CPPUNIT_ASSERT_EQUAL(0, daemon.stop(SIGTERM));
+    }
+
+    void testConnectionsBeyondTheLimitAreRefused()
+    {
+        ocs::test::Daemon daemon({"--set", "server.max_connections=2"});
+        ocs::test::RawConnection first(daemon.port()), second(daemon.port());
+        const std::string ping = ocs::test::soapPost(ocs::test::envelope("<ocs:Ping/>"));
+        CPPUNIT_ASSERT(first.send(ping) && second.send(ping));
+        CPPUNIT_ASSERT_EQUAL(200, first.receive().status);
+        CPPUNIT_ASSERT_EQUAL(200, second.receive().status);
+        ocs::test::RawConnection third(daemon.port());
+        CPPUNIT_ASSERT(third.closedByPeer(3000));
+        CPPUNIT_ASSERT(contains(daemon.log(), "W-2001"));
+        first.close();
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        ocs::test::RawConnection fourth(daemon.port());
+        CPPUNIT_ASSERT(fourth.send(ping));
+        CPPUNIT_ASSERT_EQUAL(200, fourth.receive().status);
         CPPUNIT_ASSERT_EQUAL(0, daemon.stop(SIGTERM));
     }
 };
