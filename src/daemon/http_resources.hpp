@@ -11,13 +11,15 @@ struct soap;
 
 namespace ocs::daemon {
 
+class Worker;
+
 // What the HTTP handlers of one worker context need; soap->user points to it.
 struct HttpContext {
     service::RequestRecord* record = nullptr;
     service::Dependencies* deps = nullptr;
     std::string scheme;             // "http" or "https"
     std::string defaultAuthority;   // host:port to use when Host is unusable
-    void* worker = nullptr;         // the worker that owns the context
+    Worker* worker = nullptr;       // the worker that owns the context
 };
 
 // Installs fget, fhead, fput, fpatch, fdel and fopt on the context.

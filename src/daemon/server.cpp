@@ -26,6 +26,7 @@
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace ocs::daemon {
@@ -81,7 +82,7 @@ struct Server::Impl {
     // Connections, owned by the poller thread; each is either waiting in
     // epoll (idle) or held by exactly one worker (busy).
     std::unordered_map<Connection*, std::unique_ptr<Connection>> connections;
-    std::unordered_map<Connection*, bool> busy;
+    std::unordered_set<Connection*> busy;
 
     // Poller → workers.
     std::mutex readyMutex;
@@ -245,7 +246,7 @@ void Server::Impl::release(Connection* connection)
 
 void Server::Impl::dispatch(Connection* connection)
 {
-    busy[connection] = true;
+    busy.insert(connection);
     {
         std::lock_guard lock(readyMutex);
         ready.push_back(connection);

@@ -33,7 +33,7 @@ namespace {
 
 Worker& workerOf(struct soap* soap)
 {
-    return *static_cast<Worker*>(static_cast<HttpContext*>(soap->user)->worker);
+    return *static_cast<HttpContext*>(soap->user)->worker;
 }
 
 } // namespace
