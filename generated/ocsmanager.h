@@ -279,6 +279,8 @@ class ocs__Event
     std::string*                         oldFolder                      0;	///< Optional element.
 /// Element "oldMessageID" of type xs:string.
     std::string*                         oldMessageID                   0;	///< Optional element.
+/// Element "parentFolder" of type xs:string.
+    std::string*                         parentFolder                   0;	///< Optional element.
 /// Element "messageClass" of type xs:string.
     std::string*                         messageClass                   0;	///< Optional element.
 /// Element "flags" of type xs:unsignedInt.

@@ -93,18 +93,18 @@ class _ocs__Notify;	/* ../ocsmanager.h:147 */
 class _ocs__NotifyResponse;	/* ../ocsmanager.h:149 */
 class _ocs__Ping;	/* ../ocsmanager.h:151 */
 class _ocs__PingResponse;	/* ../ocsmanager.h:153 */
-struct __ocs2__GetToken;	/* ../ocsmanager.h:707 */
-struct __ocs2__Login;	/* ../ocsmanager.h:745 */
-struct __ocs2__Logout;	/* ../ocsmanager.h:782 */
-struct __ocs3__GetToken;	/* ../ocsmanager.h:836 */
-struct __ocs3__Login;	/* ../ocsmanager.h:874 */
-struct __ocs3__Logout;	/* ../ocsmanager.h:911 */
-struct __ocs4__NewMail;	/* ../ocsmanager.h:968 */
-struct __ocs4__Notify;	/* ../ocsmanager.h:1009 */
-struct __ocs4__Ping;	/* ../ocsmanager.h:1046 */
-struct __ocs5__NewMail;	/* ../ocsmanager.h:1103 */
-struct __ocs5__Notify;	/* ../ocsmanager.h:1144 */
-struct __ocs5__Ping;	/* ../ocsmanager.h:1181 */
+struct __ocs2__GetToken;	/* ../ocsmanager.h:709 */
+struct __ocs2__Login;	/* ../ocsmanager.h:747 */
+struct __ocs2__Logout;	/* ../ocsmanager.h:784 */
+struct __ocs3__GetToken;	/* ../ocsmanager.h:838 */
+struct __ocs3__Login;	/* ../ocsmanager.h:876 */
+struct __ocs3__Logout;	/* ../ocsmanager.h:913 */
+struct __ocs4__NewMail;	/* ../ocsmanager.h:970 */
+struct __ocs4__Notify;	/* ../ocsmanager.h:1011 */
+struct __ocs4__Ping;	/* ../ocsmanager.h:1048 */
+struct __ocs5__NewMail;	/* ../ocsmanager.h:1105 */
+struct __ocs5__Notify;	/* ../ocsmanager.h:1146 */
+struct __ocs5__Ping;	/* ../ocsmanager.h:1183 */
 
 /* ../ocsmanager.h:110 */
 #ifndef SOAP_TYPE_xsd__base64Binary
@@ -255,6 +255,8 @@ class SOAP_CMAC ocs__Event {
         std::string *oldFolder;
         /// Optional element 'ocs:oldMessageID' of XML schema type 'xsd:string'
         std::string *oldMessageID;
+        /// Optional element 'ocs:parentFolder' of XML schema type 'xsd:string'
+        std::string *parentFolder;
         /// Optional element 'ocs:messageClass' of XML schema type 'xsd:string'
         std::string *messageClass;
         /// Optional element 'ocs:flags' of XML schema type 'xsd:unsignedInt'
@@ -284,7 +286,7 @@ class SOAP_CMAC ocs__Event {
         virtual ocs__Event *soap_alloc(void) const { return SOAP_NEW_UNMANAGED(ocs__Event); }
       public:
         /// Constructor with default initializations
-        ocs__Event() : type(), kind(), backend(), username(), folder(), messageID(), oldFolder(), oldMessageID(), messageClass(), flags(), totalCount(), unreadCount(), soap() { }
+        ocs__Event() : type(), kind(), backend(), username(), folder(), messageID(), oldFolder(), oldMessageID(), parentFolder(), messageClass(), flags(), totalCount(), unreadCount(), soap() { }
         /// Destructor
         virtual ~ocs__Event() { }
         /// Friend allocator used by soap_new_ocs__Event(struct soap*, int)
@@ -764,7 +766,7 @@ class SOAP_CMAC _ocs__PingResponse {
 };
 #endif
 
-/* ../ocsmanager.h:631 */
+/* ../ocsmanager.h:633 */
 #ifndef WITH_NOGLOBAL
 #ifndef SOAP_TYPE_SOAP_ENV__Header
 #define SOAP_TYPE_SOAP_ENV__Header (42)
@@ -784,7 +786,7 @@ struct SOAP_CMAC SOAP_ENV__Header {
 #endif
 #endif
 
-/* ../ocsmanager.h:653 */
+/* ../ocsmanager.h:655 */
 #ifndef WITH_NOGLOBAL
 #ifndef SOAP_TYPE_SOAP_ENV__Detail
 #define SOAP_TYPE_SOAP_ENV__Detail (44)
@@ -809,7 +811,7 @@ struct SOAP_CMAC SOAP_ENV__Detail {
 #endif
 #endif
 
-/* ../ocsmanager.h:707 */
+/* ../ocsmanager.h:709 */
 #ifndef SOAP_TYPE___ocs2__GetToken
 #define SOAP_TYPE___ocs2__GetToken (50)
 /* Wrapper: */
@@ -827,7 +829,7 @@ struct SOAP_CMAC __ocs2__GetToken {
 };
 #endif
 
-/* ../ocsmanager.h:745 */
+/* ../ocsmanager.h:747 */
 #ifndef SOAP_TYPE___ocs2__Login
 #define SOAP_TYPE___ocs2__Login (54)
 /* Wrapper: */
@@ -845,7 +847,7 @@ struct SOAP_CMAC __ocs2__Login {
 };
 #endif
 
-/* ../ocsmanager.h:782 */
+/* ../ocsmanager.h:784 */
 #ifndef SOAP_TYPE___ocs2__Logout
 #define SOAP_TYPE___ocs2__Logout (58)
 /* Wrapper: */
@@ -863,7 +865,7 @@ struct SOAP_CMAC __ocs2__Logout {
 };
 #endif
 
-/* ../ocsmanager.h:836 */
+/* ../ocsmanager.h:838 */
 #ifndef SOAP_TYPE___ocs3__GetToken
 #define SOAP_TYPE___ocs3__GetToken (60)
 /* Wrapper: */
@@ -881,7 +883,7 @@ struct SOAP_CMAC __ocs3__GetToken {
 };
 #endif
 
-/* ../ocsmanager.h:874 */
+/* ../ocsmanager.h:876 */
 #ifndef SOAP_TYPE___ocs3__Login
 #define SOAP_TYPE___ocs3__Login (62)
 /* Wrapper: */
@@ -899,7 +901,7 @@ struct SOAP_CMAC __ocs3__Login {
 };
 #endif
 
-/* ../ocsmanager.h:911 */
+/* ../ocsmanager.h:913 */
 #ifndef SOAP_TYPE___ocs3__Logout
 #define SOAP_TYPE___ocs3__Logout (64)
 /* Wrapper: */
@@ -917,7 +919,7 @@ struct SOAP_CMAC __ocs3__Logout {
 };
 #endif
 
-/* ../ocsmanager.h:968 */
+/* ../ocsmanager.h:970 */
 #ifndef SOAP_TYPE___ocs4__NewMail
 #define SOAP_TYPE___ocs4__NewMail (68)
 /* Wrapper: */
@@ -935,7 +937,7 @@ struct SOAP_CMAC __ocs4__NewMail {
 };
 #endif
 
-/* ../ocsmanager.h:1009 */
+/* ../ocsmanager.h:1011 */
 #ifndef SOAP_TYPE___ocs4__Notify
 #define SOAP_TYPE___ocs4__Notify (72)
 /* Wrapper: */
@@ -953,7 +955,7 @@ struct SOAP_CMAC __ocs4__Notify {
 };
 #endif
 
-/* ../ocsmanager.h:1046 */
+/* ../ocsmanager.h:1048 */
 #ifndef SOAP_TYPE___ocs4__Ping
 #define SOAP_TYPE___ocs4__Ping (76)
 /* Wrapper: */
@@ -971,7 +973,7 @@ struct SOAP_CMAC __ocs4__Ping {
 };
 #endif
 
-/* ../ocsmanager.h:1103 */
+/* ../ocsmanager.h:1105 */
 #ifndef SOAP_TYPE___ocs5__NewMail
 #define SOAP_TYPE___ocs5__NewMail (78)
 /* Wrapper: */
@@ -989,7 +991,7 @@ struct SOAP_CMAC __ocs5__NewMail {
 };
 #endif
 
-/* ../ocsmanager.h:1144 */
+/* ../ocsmanager.h:1146 */
 #ifndef SOAP_TYPE___ocs5__Notify
 #define SOAP_TYPE___ocs5__Notify (80)
 /* Wrapper: */
@@ -1007,7 +1009,7 @@ struct SOAP_CMAC __ocs5__Notify {
 };
 #endif
 
-/* ../ocsmanager.h:1181 */
+/* ../ocsmanager.h:1183 */
 #ifndef SOAP_TYPE___ocs5__Ping
 #define SOAP_TYPE___ocs5__Ping (82)
 /* Wrapper: */
@@ -1025,7 +1027,7 @@ struct SOAP_CMAC __ocs5__Ping {
 };
 #endif
 
-/* ../ocsmanager.h:1248 */
+/* ../ocsmanager.h:1250 */
 #ifndef WITH_NOGLOBAL
 #ifndef SOAP_TYPE_SOAP_ENV__Code
 #define SOAP_TYPE_SOAP_ENV__Code (83)
@@ -1048,7 +1050,7 @@ struct SOAP_CMAC SOAP_ENV__Code {
 #endif
 #endif
 
-/* ../ocsmanager.h:1248 */
+/* ../ocsmanager.h:1250 */
 #ifndef WITH_NOGLOBAL
 #ifndef SOAP_TYPE_SOAP_ENV__Reason
 #define SOAP_TYPE_SOAP_ENV__Reason (85)
@@ -1068,7 +1070,7 @@ struct SOAP_CMAC SOAP_ENV__Reason {
 #endif
 #endif
 
-/* ../ocsmanager.h:1248 */
+/* ../ocsmanager.h:1250 */
 #ifndef WITH_NOGLOBAL
 #ifndef SOAP_TYPE_SOAP_ENV__Fault
 #define SOAP_TYPE_SOAP_ENV__Fault (86)

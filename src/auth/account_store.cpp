@@ -3,6 +3,7 @@
 #include "auth/account_record.hpp"
 #include "auth/scram.hpp"
 #include "common/random.hpp"
+#include "store/state_directory.hpp"
 #include "store/tdb.hpp"
 
 #include <sys/types.h>
@@ -33,21 +34,6 @@ std::string accountKey(std::string_view login)
 Error fileError(const fs::path& path, std::string_view what, const std::error_code& error)
 {
     return makeError(ErrorCode::InternalError, {}, path.string() + ": " + std::string(what) + ": " + error.message());
-}
-
-// The daemon and the account tool share the directory; created here it is
-// the owner's alone.
-Status ensureDirectory(const fs::path& directory)
-{
-    std::error_code error;
-    if (fs::is_directory(directory, error))
-        return {};
-    if (!fs::create_directories(directory, error) && error)
-        return fileError(directory, "cannot create the state directory", error);
-    fs::permissions(directory, fs::perms::owner_all, fs::perm_options::replace, error);
-    if (error)
-        return fileError(directory, "cannot restrict the state directory to its owner", error);
-    return {};
 }
 
 // The verifiers are not passwords, but they allow an offline guessing attack:
@@ -181,7 +167,7 @@ AccountStore::~AccountStore() = default;
 
 Result<std::unique_ptr<AccountStore>> AccountStore::open(const fs::path& stateDirectory)
 {
-    if (Status directory = ensureDirectory(stateDirectory); !directory)
+    if (Status directory = store::ensureStateDirectory(stateDirectory); !directory)
         return directory.error();
     const fs::path path = stateDirectory / fileName;
     if (Status restricted = restrictToOwner(path); !restricted)

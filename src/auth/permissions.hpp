@@ -1,17 +1,17 @@
 // What an account may report: which backends and which event types.
 #pragma once
 
+#include "common/event_type.hpp"
+
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace ocs::auth {
 
-// The event types of the Notification contract (wsdl/ocsmanager.xsd EventType).
-enum class EventType { NewMail, ObjectCreated, ObjectModified, ObjectDeleted, ObjectMoved, ObjectCopied };
-
-std::string_view eventTypeName(EventType type);
-bool parseEventType(std::string_view name, EventType& out);
+using ocs::EventType;
+using ocs::eventTypeName;
+using ocs::parseEventType;
 
 struct Permissions {
     // Backend names, or the single entry "*" for every backend. Empty: none.

@@ -7,10 +7,42 @@ void BinaryWriter::u8(std::uint8_t value)
     data_.push_back(static_cast<char>(value));
 }
 
+namespace {
+
+template <typename T>
+void putBigEndian(BinaryWriter& out, T value)
+{
+    for (int shift = static_cast<int>(sizeof(T) * 8) - 8; shift >= 0; shift -= 8)
+        out.u8(static_cast<std::uint8_t>(value >> shift));
+}
+
+template <typename T>
+std::optional<T> getBigEndian(BinaryReader& in)
+{
+    const auto bytes = in.raw(sizeof(T));
+    if (!bytes)
+        return std::nullopt;
+    T value = 0;
+    for (char c : *bytes)
+        value = static_cast<T>((value << 8) | static_cast<std::uint8_t>(c));
+    return value;
+}
+
+} // namespace
+
+void BinaryWriter::u16(std::uint16_t value)
+{
+    putBigEndian(*this, value);
+}
+
 void BinaryWriter::u32(std::uint32_t value)
 {
-    for (int shift = 24; shift >= 0; shift -= 8)
-        u8(static_cast<std::uint8_t>(value >> shift));
+    putBigEndian(*this, value);
+}
+
+void BinaryWriter::u64(std::uint64_t value)
+{
+    putBigEndian(*this, value);
 }
 
 void BinaryWriter::raw(ByteView bytes)
@@ -32,15 +64,19 @@ std::optional<std::uint8_t> BinaryReader::u8()
     return static_cast<std::uint8_t>((*bytes)[0]);
 }
 
+std::optional<std::uint16_t> BinaryReader::u16()
+{
+    return getBigEndian<std::uint16_t>(*this);
+}
+
 std::optional<std::uint32_t> BinaryReader::u32()
 {
-    const auto bytes = raw(4);
-    if (!bytes)
-        return std::nullopt;
-    std::uint32_t value = 0;
-    for (char c : *bytes)
-        value = (value << 8) | static_cast<std::uint8_t>(c);
-    return value;
+    return getBigEndian<std::uint32_t>(*this);
+}
+
+std::optional<std::uint64_t> BinaryReader::u64()
+{
+    return getBigEndian<std::uint64_t>(*this);
 }
 
 std::optional<std::string_view> BinaryReader::raw(std::size_t size)

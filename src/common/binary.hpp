@@ -15,7 +15,9 @@ namespace ocs {
 class BinaryWriter {
   public:
     void u8(std::uint8_t value);
+    void u16(std::uint16_t value);
     void u32(std::uint32_t value);
+    void u64(std::uint64_t value);
     void raw(ByteView bytes);    // fixed-size field: no length prefix
     void string(ByteView bytes); // length-prefixed
 
@@ -30,7 +32,9 @@ class BinaryReader {
     explicit BinaryReader(std::string_view data) : data_(data) {}
 
     std::optional<std::uint8_t> u8();
+    std::optional<std::uint16_t> u16();
     std::optional<std::uint32_t> u32();
+    std::optional<std::uint64_t> u64();
     std::optional<std::string_view> raw(std::size_t size);
     std::optional<std::string_view> string();
 

@@ -12,14 +12,16 @@ enum class ErrorCode {
     MalformedRequest,
     InvalidCredentials,
     InvalidSession,
+    AccessForbidden,
     UnknownOperation,
     MethodNotAllowed,
     PayloadTooLarge,
     InvalidParameter,
     TooManyAttempts,
     InvalidToken,
+    UnknownBackend,
     InternalError,
-    OperationNotAvailable,
+    StoreUnavailable,
 };
 
 enum class FaultRole { Sender, Receiver };

@@ -147,22 +147,30 @@ Kind bytes(Field<T> at, std::uint64_t min, std::uint64_t max)
             [=](Config& config) { return std::to_string(at(config)); }};
 }
 
+// true/yes/on/1 or false/no/off/0, in any case.
+std::optional<bool> parseFlag(const std::string& text)
+{
+    std::string word = text;
+    std::transform(word.begin(), word.end(), word.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (word == "true" || word == "yes" || word == "on" || word == "1")
+        return true;
+    if (word == "false" || word == "no" || word == "off" || word == "0")
+        return false;
+    return std::nullopt;
+}
+
+const char* const kFlagExpected = "expected true/false, yes/no, on/off or 1/0";
+
 Kind flag(Field<bool> at)
 {
     return {"",
             [=](Config& config, const std::string& text) -> Problem {
-                std::string word = text;
-                std::transform(word.begin(), word.end(), word.begin(),
-                               [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-                if (word == "true" || word == "yes" || word == "on" || word == "1") {
-                    at(config) = true;
-                    return std::nullopt;
-                }
-                if (word == "false" || word == "no" || word == "off" || word == "0") {
-                    at(config) = false;
-                    return std::nullopt;
-                }
-                return "expected true/false, yes/no, on/off or 1/0" + got(text);
+                const auto value = parseFlag(text);
+                if (!value)
+                    return kFlagExpected + got(text);
+                at(config) = *value;
+                return std::nullopt;
             },
             [=](Config& config) { return std::string(at(config) ? "true" : "false"); }};
 }
@@ -285,6 +293,16 @@ const std::vector<Option>& optionTable()
          "Also log to this file, reopened on SIGHUP; empty means no log file."},
         {"log", "syslog", flag(field(&Config::log, &LogConfig::syslog)), "Also log to the local syslog."},
 
+        {"store", "sync", flag(field(&Config::store, &StoreConfig::sync)),
+         "Make every commit durable (fsync) before answering. false trades the last moments before a power "
+         "loss (not a process crash) for speed."},
+        {"store", "retained_entries", integer(field(&Config::store, &StoreConfig::retainedEntries), 1, 10000000),
+         "Entries kept per queue; a consumer further behind is told it missed events."},
+        {"store", "replica_id", integer(field(&Config::store, &StoreConfig::replicaId), 1, 65535),
+         "Replica id in the low 16 bits of every message id allocated (MS-OXCDATA)."},
+        {"store", "commit_batch", integer(field(&Config::store, &StoreConfig::commitBatch), 1, 100000),
+         "Most requests whose events share one commit (and one fsync)."},
+
         {"state", "directory", directory(field(&Config::stateDirectory)),
          "Directory of the tdb stores; relative to the daemon's working directory unless absolute."},
     };
@@ -399,7 +417,75 @@ Error overrideError(const std::string& assignment, const std::string& key, const
     return makeError(ErrorCode::InvalidParameter, key, "--set " + assignment + ": " + problem);
 }
 
+
+constexpr std::string_view kBackendPrefix = "backend.";
+
+bool isBackendSection(const std::string& section)
+{
+    return section.rfind(kBackendPrefix, 0) == 0;
+}
+
+// A template may use only the placeholders it can be given.
+Problem checkTemplate(const std::string& value, const std::vector<std::string_view>& allowed,
+                      std::string_view required)
+{
+    if (value.find("://") == std::string::npos || value.find("://") == 0)
+        return "expected a URI template such as sogo://{user}@{folder}/" + got(value);
+    for (auto open = value.find('{'); open != std::string::npos; open = value.find('{', open + 1)) {
+        const auto close = value.find('}', open);
+        const std::string_view name = std::string_view(value).substr(open + 1, close - open - 1);
+        if (close == std::string::npos || std::find(allowed.begin(), allowed.end(), name) == allowed.end())
+            return "unknown placeholder in" + got(value);
+    }
+    if (value.find("{" + std::string(required) + "}") == std::string::npos)
+        return "the template needs {" + std::string(required) + "}" + got(value);
+    return std::nullopt;
+}
+
+// Sets one option of backend `name`, adding the backend when it is new.
+Problem setBackendOption(Config& config, const std::string& name, const std::string& option, const std::string& value)
+{
+    if (name.empty() || name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") !=
+                            std::string::npos)
+        return "a backend name is letters, digits, _ and -" + got(name);
+    auto backend = std::find_if(config.backends.begin(), config.backends.end(),
+                                [&](const BackendConfig& b) { return b.name == name; });
+    if (backend == config.backends.end())
+        backend = config.backends.insert(config.backends.end(), BackendConfig{name, {}, {}, true});
+    if (option == "folder_uri") {
+        if (Problem problem = checkTemplate(value, {"user", "folder"}, "folder"))
+            return problem;
+        backend->folderUri = value;
+    } else if (option == "message_uri") {
+        if (Problem problem = checkTemplate(value, {"user", "folder", "message"}, "message"))
+            return problem;
+        backend->messageUri = value;
+    } else if (option == "case_sensitive") {
+        const auto sensitive = parseFlag(value);
+        if (!sensitive)
+            return kFlagExpected + got(value);
+        backend->caseSensitive = *sensitive;
+    } else {
+        return std::string("unknown option; a backend has folder_uri, message_uri and case_sensitive");
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> incompleteBackend(const Config& config)
+{
+    for (const BackendConfig& backend : config.backends) {
+        if (backend.folderUri.empty() || backend.messageUri.empty())
+            return backend.name;
+    }
+    return std::nullopt;
+}
+
 } // namespace
+
+BackendConfig defaultSogoBackend()
+{
+    return {"SOGo", "sogo://{user}@{folder}/", "sogo://{user}@{folder}/{message}.eml", false};
+}
 
 Result<std::pair<std::string, unsigned short>> parseListen(const std::string& listen)
 {
@@ -457,18 +543,32 @@ Result<Config> loadConfig(const std::filesystem::path& file)
     }
 
     Config config;
+    // Backends written in the file replace the embedded ones.
+    if (std::any_of(tree.begin(), tree.end(), [](const auto& child) { return isBackendSection(child.first); }))
+        config.backends.clear();
     for (const auto& [section, values] : tree) {
         // ini_parser drops empty sections, so a child without children is a
         // key written before the first [section] header.
         if (values.empty())
             return errors.at(lineOf(text, "", section), section, section,
                              "option outside any section; put it under its [section] header");
+        if (isBackendSection(section)) {
+            const std::string name = section.substr(kBackendPrefix.size());
+            for (const auto& [option, value] : values) {
+                if (const Problem problem = setBackendOption(config, name, option, value.data()))
+                    return errors.option(section, option, *problem);
+            }
+            continue;
+        }
         if (!knownSection(section))
             return errors.at(lineOf(text, section, ""), "[" + section + "]", section,
-                             "unknown section; the sections are " + sectionList());
+                             "unknown section; the sections are " + sectionList() + ", and backend.NAME");
         if (Status applied = applySection(config, section, values, errors); !applied)
             return applied.error();
     }
+    if (const auto incomplete = incompleteBackend(config))
+        return errors.at(lineOf(text, "backend." + *incomplete, ""), "[backend." + *incomplete + "]",
+                         "backend." + *incomplete, "a backend needs both folder_uri and message_uri");
 
     if (const auto violation = checkRules(config)) {
         for (const std::string& key : violation->keys) {
@@ -491,6 +591,16 @@ Status applyOverrides(Config& config, const std::vector<std::string>& assignment
         const auto dot = key.find('.');
         if (equals == std::string::npos || dot == std::string::npos)
             return overrideError(assignment, key, "expected section.option=value");
+        if (isBackendSection(key)) {
+            const auto lastDot = key.rfind('.');
+            const std::string name = key.substr(kBackendPrefix.size(), lastDot - kBackendPrefix.size());
+            if (lastDot < kBackendPrefix.size())
+                return overrideError(assignment, key, "expected backend.NAME.option=value");
+            if (const Problem problem = setBackendOption(updated, name, key.substr(lastDot + 1),
+                                                         trim(assignment.substr(equals + 1))))
+                return overrideError(assignment, key, *problem);
+            continue;
+        }
         const Option* option = findOption(key.substr(0, dot), key.substr(dot + 1));
         if (!option)
             return overrideError(assignment, key, "unknown option " + key);
@@ -499,6 +609,9 @@ Status applyOverrides(Config& config, const std::vector<std::string>& assignment
         applied.emplace_back(key, assignment);
     }
 
+    if (const auto incomplete = incompleteBackend(updated))
+        return makeError(ErrorCode::InvalidParameter, "backend." + *incomplete,
+                         "--set: backend " + *incomplete + " needs both folder_uri and message_uri");
     if (const auto violation = checkRules(updated)) {
         // Blame the last override that touched one of the options involved.
         for (auto it = applied.rbegin(); it != applied.rend(); ++it) {

@@ -51,6 +51,26 @@ struct AuthConfig {
     unsigned maxSessions = 100000;
 };
 
+// Where events go once accepted: the queue store.
+struct StoreConfig {
+    bool sync = true;                 // fsync every commit before answering
+    std::uint64_t retainedEntries = 1000; // per queue
+    unsigned replicaId = 1;           // the replica id of every MID allocated
+    unsigned commitBatch = 1024;      // most requests sharing one commit
+};
+
+// A storage backend producers report for, and how its URIs are formed
+// (mapistore style, namespace://backend-specific-data). Templates take
+// {user}, {folder} and {message}.
+struct BackendConfig {
+    std::string name;
+    std::string folderUri;
+    std::string messageUri;
+    bool caseSensitive = true; // false: user names compare case-insensitively
+};
+
+BackendConfig defaultSogoBackend();
+
 struct LogConfig {
     std::string level = "info";
     bool console = true;
@@ -64,6 +84,8 @@ struct Config {
     LimitsConfig limits;
     AuthConfig auth;
     LogConfig log;
+    StoreConfig store;
+    std::vector<BackendConfig> backends = {defaultSogoBackend()};
     std::filesystem::path stateDirectory = "state";
 };
 
@@ -71,7 +93,8 @@ struct Config {
 // whose detail names the file, the line and the option.
 Result<Config> loadConfig(const std::filesystem::path& file);
 
-// Applies "section.option=value" overrides (from the command line) in order.
+// Applies "section.option=value" overrides (from the command line) in order;
+// "backend.NAME.option=value" adds or changes a backend.
 Status applyOverrides(Config& config, const std::vector<std::string>& assignments);
 
 // Splits server.listen ("host:port", "[v6]:port") into host and port

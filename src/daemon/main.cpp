@@ -7,7 +7,12 @@
 #include "daemon/messages.hpp"
 #include "daemon/server.hpp"
 #include "daemon/signals.hpp"
+#include "queue/backends.hpp"
+#include "queue/commit_writer.hpp"
+#include "queue/event_router.hpp"
 #include "service/request.hpp"
+#include "store/queue_store.hpp"
+#include "store/registry.hpp"
 
 #include <boost/program_options.hpp>
 
@@ -107,7 +112,21 @@ int main(int argc, char** argv)
         return fail(accounts.error());
     ocs::SystemClock clock;
     ocs::auth::Authenticator authenticator(**accounts, clock, config->auth);
-    ocs::service::Dependencies deps{authenticator, *config};
+
+    auto registry = ocs::store::Registry::open(config->stateDirectory);
+    if (!registry)
+        return fail(registry.error());
+    ocs::store::QueueStoreOptions storeOptions;
+    storeOptions.sync = config->store.sync;
+    storeOptions.replicaId = static_cast<std::uint16_t>(config->store.replicaId);
+    storeOptions.retainedEntries = config->store.retainedEntries;
+    auto queues = ocs::store::QueueStore::open(config->stateDirectory, storeOptions);
+    if (!queues)
+        return fail(queues.error());
+    ocs::queue::CommitWriter writer(**queues, config->store.commitBatch);
+    ocs::queue::Backends backends(config->backends);
+    ocs::queue::EventRouter router(backends, **registry, writer, clock, config->limits.maxFieldLength);
+    ocs::service::Dependencies deps{authenticator, router, *config};
 
     ocs::daemon::Server server(*config, deps);
     if (auto status = server.open(); !status)

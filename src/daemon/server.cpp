@@ -134,7 +134,10 @@ Status Server::Impl::configureMaster()
     const LimitsConfig& limits = config.limits;
     master->recv_maxlength = limits.maxRequestBytes;
     master->maxlevel = limits.maxDepth;
-    master->maxoccurs = limits.maxOccurs;
+    // The body size bounds how many elements fit; the Notify batch limit
+    // (limits.max_occurs) is checked by the service so that it gets its own
+    // fault instead of a schema error.
+    master->maxoccurs = static_cast<size_t>(limits.maxRequestBytes);
     master->maxlength = static_cast<long>(limits.maxFieldLength);
     master->recv_timeout = static_cast<int>(config.server.recvTimeout.count());
     master->send_timeout = static_cast<int>(config.server.sendTimeout.count());

@@ -12,6 +12,9 @@ struct Config;
 namespace auth {
 class Authenticator;
 }
+namespace queue {
+class EventRouter;
+}
 } // namespace ocs
 
 namespace ocs::service {
@@ -19,6 +22,7 @@ namespace ocs::service {
 // Built once by the daemon's main and shared by every worker.
 struct Dependencies {
     auth::Authenticator& authenticator;
+    queue::EventRouter& router;
     const Config& config;
 };
 

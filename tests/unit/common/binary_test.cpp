@@ -11,6 +11,7 @@ class BinaryRecordTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testLayoutIsBigEndianAndLengthPrefixed);
     CPPUNIT_TEST(testReaderReadsWhatWriterWrote);
     CPPUNIT_TEST(testReaderReportsTruncation);
+    CPPUNIT_TEST(testWideIntegersAreBigEndian);
     CPPUNIT_TEST_SUITE_END();
 
   public:
@@ -25,6 +26,19 @@ class BinaryRecordTest : public CppUnit::TestFixture {
                                          "abxy",
                                          13),
                              writer.data());
+    }
+
+    void testWideIntegersAreBigEndian()
+    {
+        BinaryWriter writer;
+        writer.u16(0x0102);
+        writer.u64(0x0304050607080910ULL);
+        CPPUNIT_ASSERT_EQUAL(std::string("\x01\x02\x03\x04\x05\x06\x07\x08\x09\x10", 10), writer.data());
+        BinaryReader reader(writer.data());
+        CPPUNIT_ASSERT(reader.u16() == std::uint16_t(0x0102));
+        CPPUNIT_ASSERT(reader.u64() == std::uint64_t(0x0304050607080910ULL));
+        CPPUNIT_ASSERT(reader.atEnd());
+        CPPUNIT_ASSERT(!reader.u16());
     }
 
     void testReaderReadsWhatWriterWrote()

@@ -87,7 +87,7 @@ public:
             CPPUNIT_ASSERT(&ocs::errorRow(row.id) == &row);
             CPPUNIT_ASSERT(row.httpStatus >= 400 && row.httpStatus < 600);
         }
-        CPPUNIT_ASSERT_EQUAL(static_cast<std::size_t>(ocs::ErrorCode::OperationNotAvailable) + 1, ids.size());
+        CPPUNIT_ASSERT_EQUAL(static_cast<std::size_t>(ocs::ErrorCode::StoreUnavailable) + 1, ids.size());
     }
 
     void testOriginalCodesKeepTheirMeaning()

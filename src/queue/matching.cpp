@@ -1,0 +1,51 @@
+#include "queue/matching.hpp"
+
+namespace ocs::queue {
+
+using store::ObjectKind;
+using store::TableType;
+
+std::uint16_t wantedBits(const store::QueueEntry& entry)
+{
+    std::uint16_t bits = store::fnevOf(entry.type);
+    if (entry.type == EventType::NewMail)
+        bits |= store::fnev::ObjectCreated;
+    return bits;
+}
+
+namespace {
+
+bool inFolder(const store::QueueEntry& entry, store::Fid fid)
+{
+    return entry.fid == fid || entry.oldFid == fid;
+}
+
+bool wantsAsObject(const store::Subscription& s, const store::QueueEntry& entry)
+{
+    if ((s.flags & wantedBits(entry)) == 0)
+        return false;
+    if (s.mid != 0)
+        return entry.kind == ObjectKind::Message && (entry.mid == s.mid || entry.oldMid == s.mid);
+    if (s.fid != 0)
+        return inFolder(entry, s.fid) || (entry.kind == ObjectKind::Folder && entry.parentFid == s.fid);
+    return true;
+}
+
+bool wantsAsTable(const store::Subscription& s, const store::QueueEntry& entry)
+{
+    if ((s.flags & store::fnev::TableModified) == 0)
+        return false;
+    if (s.table == TableType::Hierarchy)
+        return entry.kind == ObjectKind::Folder && entry.parentFid != 0 && entry.parentFid == s.fid;
+    return entry.kind == ObjectKind::Message && inFolder(entry, s.fid);
+}
+
+} // namespace
+
+bool wants(const store::Subscription& subscription, const store::QueueEntry& entry)
+{
+    return subscription.table == TableType::None ? wantsAsObject(subscription, entry)
+                                                 : wantsAsTable(subscription, entry);
+}
+
+} // namespace ocs::queue

@@ -1,0 +1,52 @@
+// The TDB layout of the notification state: keys and versioned,
+// length-prefixed values (common/binary.hpp). The client module reads and
+// writes the same records from other processes, so this file is the format.
+#pragma once
+
+#include "common/result.hpp"
+#include "store/model.hpp"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ocs::store {
+
+// --- keys: a type letter, then fields separated by US (0x1f), which no
+// validated name or URI contains; numbers as 16 hex digits so they sort.
+namespace keys {
+std::string binding(std::string_view backend, std::string_view backendUser); // registry
+std::string folderByUri(std::string_view user, std::string_view uri);        // registry
+std::string folderById(std::string_view user, Fid fid);                      // registry
+std::string subscriptions(std::string_view user);                            // registry
+std::string cursor(std::string_view session, const QueueKey& queue);         // registry
+std::string messageByUri(std::string_view user, std::string_view uri);       // store
+std::string messageById(std::string_view user, Mid mid);                     // store
+std::string counter();                                                       // store
+std::string queue(const QueueKey& queue);                                    // store
+std::string entry(const QueueKey& queue, std::uint64_t sequence);            // store
+// Parses a queue() or entry() key back (for tools walking the file).
+bool parseQueue(std::string_view key, QueueKey& out);
+inline constexpr char kSeparator = '\x1f';
+} // namespace keys
+
+struct BindingHolder {
+    std::string user;
+    std::uint32_t references = 0;
+};
+
+std::string encodeBindings(const std::vector<BindingHolder>& holders);
+std::string encodeSubscriptions(const std::vector<Subscription>& subscriptions);
+std::string encodeNumber(std::uint64_t value);
+std::string encodeQueueState(const QueueState& state);
+std::string encodeEntry(const QueueEntry& entry);
+
+// Decoders fail with InternalError naming `key` on a truncated record or an
+// unknown version.
+Result<std::vector<BindingHolder>> decodeBindings(std::string_view record, std::string_view key);
+Result<std::vector<Subscription>> decodeSubscriptions(std::string_view record, std::string_view key);
+Result<std::uint64_t> decodeNumber(std::string_view record, std::string_view key);
+Result<QueueState> decodeQueueState(std::string_view record, std::string_view key);
+Result<QueueEntry> decodeEntry(std::string_view record, std::string_view key);
+
+} // namespace ocs::store

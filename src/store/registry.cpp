@@ -1,0 +1,294 @@
+#include "store/registry.hpp"
+
+#include <tdb.h>
+
+#include <algorithm>
+#include <mutex>
+
+namespace ocs::store {
+namespace {
+
+constexpr std::string_view kFileName = "registry.tdb";
+
+std::vector<std::string_view> splitKey(std::string_view key)
+{
+    std::vector<std::string_view> parts;
+    for (auto at = key.find(keys::kSeparator); at != std::string_view::npos; at = key.find(keys::kSeparator)) {
+        parts.push_back(key.substr(0, at));
+        key.remove_prefix(at + 1);
+    }
+    parts.push_back(key);
+    return parts;
+}
+
+} // namespace
+
+struct Registry::Impl {
+    explicit Impl(TdbFile tdb) : file(std::move(tdb)) {}
+
+    std::mutex mutex;
+    TdbFile file;
+
+    // Reads a record and decodes it; `empty` when the key is absent.
+    template <typename T, typename Decode>
+    Result<T> load(const std::string& key, Decode decode, T empty)
+    {
+        auto record = file.fetch(key);
+        if (!record)
+            return record.error();
+        if (!*record)
+            return empty;
+        return decode(**record, key);
+    }
+
+    // Runs `change` inside a transaction: other processes see all of it or
+    // nothing, and no read-modify-write of theirs interleaves.
+    template <typename Change>
+    Status transact(Change change)
+    {
+        auto transaction = TdbFile::Transaction::begin(file);
+        if (!transaction)
+            return transaction.error();
+        if (Status changed = change(); !changed)
+            return changed;
+        return transaction->commit();
+    }
+
+    Status storeOrRemove(const std::string& key, bool keep, const std::string& value)
+    {
+        if (keep)
+            return file.store(key, value, TdbFile::StoreMode::Replace);
+        auto removed = file.remove(key);
+        if (!removed)
+            return removed.error();
+        return {};
+    }
+};
+
+Registry::Registry(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Registry::~Registry() = default;
+
+Result<std::unique_ptr<Registry>> Registry::open(const std::filesystem::path& stateDirectory, Access access)
+{
+    auto file = openStateFile(stateDirectory, kFileName, access, TDB_DEFAULT);
+    if (!file)
+        return file.error();
+    return std::unique_ptr<Registry>(new Registry(std::make_unique<Impl>(std::move(*file))));
+}
+
+Status Registry::bind(const std::string& user, const std::string& backend, const std::string& backendUser)
+{
+    const std::lock_guard lock(impl_->mutex);
+    const std::string key = keys::binding(backend, backendUser);
+    return impl_->transact([&]() -> Status {
+        auto holders = impl_->load(key, decodeBindings, std::vector<BindingHolder>());
+        if (!holders)
+            return holders.error();
+        auto found = std::find_if(holders->begin(), holders->end(),
+                                  [&](const BindingHolder& h) { return h.user == user; });
+        if (found == holders->end())
+            holders->push_back({user, 1});
+        else
+            ++found->references;
+        return impl_->file.store(key, encodeBindings(*holders), TdbFile::StoreMode::Replace);
+    });
+}
+
+Result<bool> Registry::unbind(const std::string& user, const std::string& backend, const std::string& backendUser)
+{
+    const std::lock_guard lock(impl_->mutex);
+    const std::string key = keys::binding(backend, backendUser);
+    bool wasBound = false;
+    Status status = impl_->transact([&]() -> Status {
+        auto holders = impl_->load(key, decodeBindings, std::vector<BindingHolder>());
+        if (!holders)
+            return holders.error();
+        auto found = std::find_if(holders->begin(), holders->end(),
+                                  [&](const BindingHolder& h) { return h.user == user; });
+        if (found == holders->end())
+            return {};
+        wasBound = true;
+        if (--found->references == 0)
+            holders->erase(found);
+        return impl_->storeOrRemove(key, !holders->empty(), encodeBindings(*holders));
+    });
+    if (!status)
+        return status.error();
+    return wasBound;
+}
+
+Result<std::vector<std::string>> Registry::usersBoundTo(const std::string& backend, const std::string& backendUser)
+{
+    const std::lock_guard lock(impl_->mutex);
+    auto holders = impl_->load(keys::binding(backend, backendUser), decodeBindings, std::vector<BindingHolder>());
+    if (!holders)
+        return holders.error();
+    std::vector<std::string> users;
+    for (const BindingHolder& holder : *holders)
+        users.push_back(holder.user);
+    return users;
+}
+
+Status Registry::mapFolder(const std::string& user, const std::string& uri, Fid fid)
+{
+    const std::lock_guard lock(impl_->mutex);
+    return impl_->transact([&]() -> Status {
+        // A URI mapped before to another id: that id no longer names it.
+        const std::string byUri = keys::folderByUri(user, uri);
+        auto previous = impl_->load(byUri, decodeNumber, std::uint64_t{0});
+        if (!previous)
+            return previous.error();
+        if (*previous != 0 && *previous != fid) {
+            if (auto removed = impl_->file.remove(keys::folderById(user, *previous)); !removed)
+                return removed.error();
+        }
+        if (Status stored = impl_->file.store(byUri, encodeNumber(fid), TdbFile::StoreMode::Replace); !stored)
+            return stored;
+        return impl_->file.store(keys::folderById(user, fid), uri, TdbFile::StoreMode::Replace);
+    });
+}
+
+Result<std::optional<Fid>> Registry::folderId(const std::string& user, const std::string& uri)
+{
+    const std::lock_guard lock(impl_->mutex);
+    auto fid = impl_->load(keys::folderByUri(user, uri), decodeNumber, std::uint64_t{0});
+    if (!fid)
+        return fid.error();
+    return *fid == 0 ? std::nullopt : std::optional<Fid>(*fid);
+}
+
+Result<std::optional<std::string>> Registry::folderUri(const std::string& user, Fid fid)
+{
+    const std::lock_guard lock(impl_->mutex);
+    return impl_->file.fetch(keys::folderById(user, fid));
+}
+
+Status Registry::subscribe(const std::string& user, const Subscription& subscription)
+{
+    const std::lock_guard lock(impl_->mutex);
+    const std::string key = keys::subscriptions(user);
+    return impl_->transact([&]() -> Status {
+        auto list = impl_->load(key, decodeSubscriptions, std::vector<Subscription>());
+        if (!list)
+            return list.error();
+        list->erase(std::remove_if(list->begin(), list->end(),
+                                   [&](const Subscription& s) {
+                                       return s.session == subscription.session && s.handle == subscription.handle;
+                                   }),
+                    list->end());
+        list->push_back(subscription);
+        return impl_->file.store(key, encodeSubscriptions(*list), TdbFile::StoreMode::Replace);
+    });
+}
+
+Result<bool> Registry::unsubscribe(const std::string& user, const std::string& session, std::uint32_t handle)
+{
+    const std::lock_guard lock(impl_->mutex);
+    const std::string key = keys::subscriptions(user);
+    bool removed = false;
+    Status status = impl_->transact([&]() -> Status {
+        auto list = impl_->load(key, decodeSubscriptions, std::vector<Subscription>());
+        if (!list)
+            return list.error();
+        const auto before = list->size();
+        list->erase(std::remove_if(list->begin(), list->end(),
+                                   [&](const Subscription& s) { return s.session == session && s.handle == handle; }),
+                    list->end());
+        removed = list->size() != before;
+        return impl_->storeOrRemove(key, !list->empty(), encodeSubscriptions(*list));
+    });
+    if (!status)
+        return status.error();
+    return removed;
+}
+
+Result<std::vector<Subscription>> Registry::subscriptions(const std::string& user)
+{
+    const std::lock_guard lock(impl_->mutex);
+    return impl_->load(keys::subscriptions(user), decodeSubscriptions, std::vector<Subscription>());
+}
+
+Status Registry::closeSession(const std::string& user, const std::string& session)
+{
+    const std::lock_guard lock(impl_->mutex);
+    const std::string key = keys::subscriptions(user);
+    return impl_->transact([&]() -> Status {
+        auto list = impl_->load(key, decodeSubscriptions, std::vector<Subscription>());
+        if (!list)
+            return list.error();
+        for (const Subscription& s : *list) {
+            if (s.session != session)
+                continue;
+            if (auto removed = impl_->file.remove(keys::cursor(session, queueOf(user, s))); !removed)
+                return removed.error();
+        }
+        list->erase(std::remove_if(list->begin(), list->end(),
+                                   [&](const Subscription& s) { return s.session == session; }),
+                    list->end());
+        return impl_->storeOrRemove(key, !list->empty(), encodeSubscriptions(*list));
+    });
+}
+
+Status Registry::setCursor(const std::string& session, const QueueKey& queue, std::uint64_t next)
+{
+    const std::lock_guard lock(impl_->mutex);
+    return impl_->file.store(keys::cursor(session, queue), encodeNumber(next), TdbFile::StoreMode::Replace);
+}
+
+Result<std::optional<std::uint64_t>> Registry::cursor(const std::string& session, const QueueKey& queue)
+{
+    const std::lock_guard lock(impl_->mutex);
+    const std::string key = keys::cursor(session, queue);
+    auto record = impl_->file.fetch(key);
+    if (!record)
+        return record.error();
+    if (!*record)
+        return std::optional<std::uint64_t>();
+    auto next = decodeNumber(**record, key);
+    if (!next)
+        return next.error();
+    return std::optional<std::uint64_t>(*next);
+}
+
+Status Registry::visit(const Visitor& visitor)
+{
+    const std::lock_guard lock(impl_->mutex);
+    Status failure;
+    Status walked = impl_->file.traverse([&](std::string_view key, std::string_view value) {
+        const auto parts = splitKey(key);
+        const std::string keyText(key);
+        if (parts[0] == "b" && parts.size() == 3 && visitor.binding) {
+            auto holders = decodeBindings(value, keyText);
+            if (!holders)
+                failure = holders.error();
+            else
+                visitor.binding(std::string(parts[1]), std::string(parts[2]), *holders);
+        } else if (parts[0] == "f" && parts.size() == 3 && visitor.folder) {
+            auto fid = decodeNumber(value, keyText);
+            if (!fid)
+                failure = fid.error();
+            else
+                visitor.folder(std::string(parts[1]), std::string(parts[2]), *fid);
+        } else if (parts[0] == "s" && parts.size() == 2 && visitor.subscriptions) {
+            auto list = decodeSubscriptions(value, keyText);
+            if (!list)
+                failure = list.error();
+            else
+                visitor.subscriptions(std::string(parts[1]), *list);
+        } else if (parts[0] == "c" && parts.size() == 5 && visitor.cursor) {
+            QueueKey queue;
+            auto next = decodeNumber(value, keyText);
+            const std::string queueKey = "q" + std::string(1, keys::kSeparator) +
+                                         std::string(key.substr(parts[0].size() + parts[1].size() + 2));
+            if (!next || !keys::parseQueue(queueKey, queue))
+                failure = next ? Status(makeError(ErrorCode::InternalError, {}, "bad cursor key")) : next.error();
+            else
+                visitor.cursor(std::string(parts[1]), queue, *next);
+        }
+        return failure.ok();
+    });
+    return walked ? failure : walked;
+}
+
+} // namespace ocs::store

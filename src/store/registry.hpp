@@ -1,0 +1,70 @@
+// Who is connected to what, right now: bindings (OpenChange user ↔ backend
+// user), each user's folder map, the subscriptions of live MAPI sessions and
+// their queue cursors. The client module writes it from inside OpenChange;
+// the daemon reads it on every event. Lives in registry.tdb.
+//
+// Every read the event path needs is one key: no call here walks the file
+// except visit(), which is for tools.
+#pragma once
+
+#include "common/result.hpp"
+#include "store/model.hpp"
+#include "store/records.hpp"
+#include "store/state_directory.hpp"
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ocs::store {
+
+// Thread-safe (one lock around the single TDB handle); safe with other
+// processes using the same file (every read-modify-write is a transaction).
+class Registry {
+public:
+    static Result<std::unique_ptr<Registry>> open(const std::filesystem::path& stateDirectory,
+                                                  Access access = Access::ReadWrite);
+    ~Registry();
+
+    // Reference-counted: each bind needs an unbind. false: nothing was bound.
+    Status bind(const std::string& user, const std::string& backend, const std::string& backendUser);
+    Result<bool> unbind(const std::string& user, const std::string& backend, const std::string& backendUser);
+    Result<std::vector<std::string>> usersBoundTo(const std::string& backend, const std::string& backendUser);
+
+    // Both directions are kept; mapping a URI again moves it to the new id.
+    Status mapFolder(const std::string& user, const std::string& uri, Fid fid);
+    Result<std::optional<Fid>> folderId(const std::string& user, const std::string& uri);
+    Result<std::optional<std::string>> folderUri(const std::string& user, Fid fid);
+
+    // (session, handle) identifies a subscription; subscribing again replaces it.
+    Status subscribe(const std::string& user, const Subscription& subscription);
+    Result<bool> unsubscribe(const std::string& user, const std::string& session, std::uint32_t handle);
+    Result<std::vector<Subscription>> subscriptions(const std::string& user);
+    // Removes every subscription and cursor of a session.
+    Status closeSession(const std::string& user, const std::string& session);
+
+    // The next sequence the session will read from the queue.
+    Status setCursor(const std::string& session, const QueueKey& queue, std::uint64_t next);
+    Result<std::optional<std::uint64_t>> cursor(const std::string& session, const QueueKey& queue);
+
+    // Every record, decoded, for tools. A walk of the whole file.
+    struct Visitor {
+        std::function<void(const std::string& backend, const std::string& backendUser,
+                           const std::vector<BindingHolder>&)>
+            binding;
+        std::function<void(const std::string& user, const std::string& uri, Fid fid)> folder;
+        std::function<void(const std::string& user, const std::vector<Subscription>&)> subscriptions;
+        std::function<void(const std::string& session, const QueueKey& queue, std::uint64_t next)> cursor;
+    };
+    Status visit(const Visitor& visitor);
+
+private:
+    struct Impl;
+    explicit Registry(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+} // namespace ocs::store

@@ -1,0 +1,24 @@
+// The state directory and the TDB files in it: created for the owner alone,
+// opened the same way by the daemon, the tools and the client module.
+#pragma once
+
+#include "common/result.hpp"
+#include "store/tdb.hpp"
+
+#include <filesystem>
+#include <string_view>
+
+namespace ocs::store {
+
+// Creates the directory (mode 0700) when it is missing.
+Status ensureStateDirectory(const std::filesystem::path& directory);
+
+enum class Access { ReadWrite, ReadOnly };
+
+// Opens (creating when writable) `name` in the state directory, mode 0600.
+// tdbFlags: TDB_DEFAULT, or TDB_NOSYNC where losing the last commits on power
+// loss is accepted.
+Result<TdbFile> openStateFile(const std::filesystem::path& directory, std::string_view name, Access access,
+                              int tdbFlags);
+
+} // namespace ocs::store
