@@ -26,6 +26,32 @@ std::string* optionalOf(struct soap* soap, const std::optional<std::string>& val
     return value ? service::newString(soap, *value) : nullptr;
 }
 
+CallError callErrorOf(const ocs__ErrorDetail& detail)
+{
+    return CallError{detail.code, detail.name, detail.message, detail.field ? *detail.field : std::string()};
+}
+
+// Fills a generated event; false when type or kind is not a contract name.
+bool toSoapEvent(struct soap* soap, const NotifyEvent& in, ocs__Event& out)
+{
+    out.soap_default(soap);
+    if (soap_s2ocs__EventType(soap, in.type.c_str(), &out.type) != SOAP_OK ||
+        soap_s2ocs__ObjectKind(soap, in.kind.c_str(), &out.kind) != SOAP_OK)
+        return false;
+    out.backend = in.backend;
+    out.username = in.username;
+    out.folder = in.folder;
+    out.messageID = optionalOf(soap, in.messageId);
+    out.oldFolder = optionalOf(soap, in.oldFolder);
+    out.oldMessageID = optionalOf(soap, in.oldMessageId);
+    out.parentFolder = optionalOf(soap, in.parentFolder);
+    out.messageClass = optionalOf(soap, in.messageClass);
+    out.flags = optionalOf(soap, in.flags);
+    out.totalCount = optionalOf(soap, in.totalCount);
+    out.unreadCount = optionalOf(soap, in.unreadCount);
+    return true;
+}
+
 } // namespace
 
 struct ProducerClient::Impl {
@@ -84,8 +110,7 @@ bool ProducerClient::failed()
     const SOAP_ENV__Fault* fault = soap->fault;
     const SOAP_ENV__Detail* detail = fault ? (fault->detail ? fault->detail : fault->SOAP_ENV__Detail) : nullptr;
     if (detail && detail->ocs__Error) {
-        const ocs__ErrorDetail& typed = *detail->ocs__Error;
-        error_ = CallError{typed.code, typed.name, typed.message, typed.field ? *typed.field : std::string()};
+        error_ = callErrorOf(*detail->ocs__Error);
         return false;
     }
     const char* text = *soap_faultstring(soap);
@@ -190,6 +215,33 @@ bool ProducerClient::newMail(const NewMailRequest& in, NewMailResult& out)
         return failedWith("Protocol", "NewMailResponse without a result");
     out.status = soap_ocs__EventStatus2s(soap, response.result->status);
     out.queues = response.result->queues;
+    return true;
+}
+
+bool ProducerClient::notify(const std::vector<NotifyEvent>& events, std::vector<EventOutcome>& out)
+{
+    impl_->begin(version_);
+    struct soap* soap = impl_->soap;
+    impl_->notification.soap_header(service::newString(soap, session_));
+    _ocs__Notify request;
+    for (const NotifyEvent& event : events) {
+        auto* soapEvent = soap_new_ocs__Event(soap);
+        if (!toSoapEvent(soap, event, *soapEvent))
+            return failedWith("Usage", "unknown event type or kind: " + event.type + "/" + event.kind);
+        request.event.push_back(soapEvent);
+    }
+    _ocs__NotifyResponse response;
+    if (impl_->notification.Notify(impl_->url.c_str(), nullptr, &request, response) != SOAP_OK)
+        return failed();
+    out.clear();
+    for (const ocs__EventResult* result : response.result) {
+        if (!result)
+            continue;
+        EventOutcome outcome{result->index, soap_ocs__EventStatus2s(soap, result->status), result->queues, {}};
+        if (result->error)
+            outcome.error = callErrorOf(*result->error);
+        out.push_back(std::move(outcome));
+    }
     return true;
 }
 

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace ocs::client {
 
@@ -57,8 +58,33 @@ struct NewMailRequest {
 };
 
 struct NewMailResult {
-    std::string status;
+    std::string status; // "queued" or "duplicate"
     unsigned queues = 0;
+};
+
+// One event of a Notify batch; type and kind as the contract spells them
+// ("ObjectMoved", "message").
+struct NotifyEvent {
+    std::string type = "NewMail";
+    std::string kind = "message";
+    std::string backend;
+    std::string username;
+    std::string folder;
+    std::optional<std::string> messageId;
+    std::optional<std::string> oldFolder;
+    std::optional<std::string> oldMessageId;
+    std::optional<std::string> parentFolder;
+    std::optional<std::string> messageClass;
+    std::optional<std::uint32_t> flags;
+    std::optional<std::uint32_t> totalCount;
+    std::optional<std::uint32_t> unreadCount;
+};
+
+struct EventOutcome {
+    unsigned index = 0;
+    std::string status; // "queued", "duplicate" or "error"
+    unsigned queues = 0;
+    CallError error;    // for "error"
 };
 
 class ProducerClient {
@@ -76,6 +102,7 @@ public:
     bool login(const std::string& login, const std::string& password);
     bool logout();
     bool newMail(const NewMailRequest& request, NewMailResult& out);
+    bool notify(const std::vector<NotifyEvent>& events, std::vector<EventOutcome>& out);
 
     const std::string& session() const { return session_; }
     void setSession(std::string session) { session_ = std::move(session); }

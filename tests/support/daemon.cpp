@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -90,11 +91,13 @@ int runProgram(const std::vector<std::string>& args, const std::string& input, s
     return status;
 }
 
-Daemon::Daemon(std::vector<std::string> extraArgs) : stateDir_(makeTempDir())
+Daemon::Daemon(std::vector<std::string> extraArgs, std::string workDir)
+    : ownsDir_(workDir.empty()), stateDir_(workDir.empty() ? makeTempDir() : std::move(workDir))
 {
-    logFile_ = stateDir_ + "/daemon.log";
+    logFile_ = stateDir_ + "/daemon.log"; // appended to: a kept directory keeps earlier runs' logs
     const std::string portFile = stateDir_ + "/port";
-    std::vector<std::string> args = {OCS_DAEMON, "--state-dir", stateDir_ + "/state", "--port-file", portFile};
+    std::remove(portFile.c_str());
+    std::vector<std::string> args = {OCS_DAEMON, "--state-dir", state(), "--port-file", portFile};
     if (std::find(extraArgs.begin(), extraArgs.end(), "--listen") == extraArgs.end())
         args.insert(args.end(), {"--listen", "127.0.0.1:0"});
     args.insert(args.end(), extraArgs.begin(), extraArgs.end());
@@ -102,7 +105,7 @@ Daemon::Daemon(std::vector<std::string> extraArgs) : stateDir_(makeTempDir())
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, logFile_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&actions, 1, logFile_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
     posix_spawn_file_actions_adddup2(&actions, 1, 2);
     auto argv = argvOf(args);
     pid_t pid = -1;
@@ -133,7 +136,8 @@ Daemon::~Daemon()
     if (pid_ > 0)
         stop(SIGKILL);
     std::error_code ignored;
-    std::filesystem::remove_all(stateDir_, ignored);
+    if (ownsDir_)
+        std::filesystem::remove_all(stateDir_, ignored);
 }
 
 std::string Daemon::url() const
@@ -176,7 +180,7 @@ int Daemon::stop(int number)
 
 int Daemon::accountTool(const std::vector<std::string>& args, const std::string& input) const
 {
-    std::vector<std::string> argv = {OCS_ACCOUNT_TOOL, "--state-dir", stateDir_ + "/state"};
+    std::vector<std::string> argv = {OCS_ACCOUNT_TOOL, "--state-dir", state()};
     argv.insert(argv.end(), args.begin(), args.end());
     return runProgram(argv, input);
 }

@@ -10,7 +10,10 @@ namespace ocs::test {
 class Daemon {
 public:
     // extraArgs are appended to the command line, e.g. {"--set", "auth.session_ttl=1"}.
-    explicit Daemon(std::vector<std::string> extraArgs = {});
+    // workDir: where the state directory and the log live; by default a new
+    // temporary directory, removed afterwards. A given one is kept, so a
+    // later Daemon can start on the same state.
+    explicit Daemon(std::vector<std::string> extraArgs = {}, std::string workDir = {});
     ~Daemon();
     Daemon(const Daemon&) = delete;
     Daemon& operator=(const Daemon&) = delete;
@@ -31,7 +34,11 @@ public:
     int accountTool(const std::vector<std::string>& args, const std::string& input = "") const;
     void addAccount(const std::string& login, const std::string& password) const;
 
+    // The state directory (workDir/state).
+    std::string state() const { return stateDir_ + "/state"; }
+
 private:
+    bool ownsDir_ = true;
     std::string stateDir_;
     std::string logFile_;
     int pid_ = -1;

@@ -100,6 +100,10 @@ class ConfigTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testDescribeOptionsShowsDefaults);
     CPPUNIT_TEST(testEveryOptionIsInShippedFileAtItsDefault);
     CPPUNIT_TEST(testEveryOptionIsDocumentedWithItsDefault);
+    CPPUNIT_TEST(testBackendSectionsReplaceTheDefault);
+    CPPUNIT_TEST(testBackendNeedsBothTemplates);
+    CPPUNIT_TEST(testBackendTemplatesAreChecked);
+    CPPUNIT_TEST(testBackendOverridesAddAndChangeBackends);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -196,7 +200,7 @@ public:
         const auto file = write("[server]\nworkers = 4\n# the next one is a typo\n[srever]\nbacklog = 3\n");
         assertFails(file, "srever",
                     file.string() + ":4: [srever]: unknown section;"
-                                    " the sections are server, tls, limits, auth, log, state");
+                                    " the sections are server, tls, limits, auth, log, store, state, and backend.NAME");
     }
 
     void testOptionOutsideSectionIsRejected()
@@ -417,7 +421,7 @@ public:
         std::map<std::string, ocs::OptionDoc> byKey;
         for (const ocs::OptionDoc& option : ocs::describeOptions())
             CPPUNIT_ASSERT_MESSAGE("repeated " + option.key, byKey.emplace(option.key, option).second);
-        CPPUNIT_ASSERT_EQUAL(std::size_t{30}, byKey.size());
+        CPPUNIT_ASSERT_EQUAL(std::size_t{34}, byKey.size());
         CPPUNIT_ASSERT_EQUAL(std::string("127.0.0.1:5000"), byKey["server.listen"].defaultValue);
         CPPUNIT_ASSERT_EQUAL(std::string("false"), byKey["server.allow_plain_http"].defaultValue);
         CPPUNIT_ASSERT_EQUAL(std::string("30"), byKey["server.keepalive_timeout"].defaultValue);
@@ -443,18 +447,76 @@ public:
     // [section], and nothing else.
     void testEveryOptionIsInShippedFileAtItsDefault()
     {
-        const std::regex header(R"(^\[([a-z_]+)\]$)");
+        // The commented [backend.SOGo] example is the embedded default
+        // backend, not an option of the table: it is checked below.
+        const std::regex header(R"(^#?\[([A-Za-z_.]+)\]$)");
         const std::regex commented(R"(^#([a-z_]+) =(?: (.*))?$)");
         std::map<std::string, std::string> shipped; // section.option -> value
+        std::map<std::string, std::string> backend;
         std::string section;
         for (const std::string& line : linesOf(readText(OCS_SOURCE_DIR "/conf/ocsmanager.ini"))) {
             std::smatch m;
             if (std::regex_match(line, m, header))
                 section = m[1];
+            else if (std::regex_match(line, m, commented) && section == "backend.SOGo")
+                backend[m[1].str()] = m[2];
             else if (std::regex_match(line, m, commented))
                 CPPUNIT_ASSERT_MESSAGE("repeated " + line, shipped.emplace(section + "." + m[1].str(), m[2]).second);
         }
         assertSameOptions("conf/ocsmanager.ini", shipped, [](const std::string& value) { return value; });
+        const ocs::BackendConfig sogo = ocs::defaultSogoBackend();
+        CPPUNIT_ASSERT_EQUAL(sogo.folderUri, backend["folder_uri"]);
+        CPPUNIT_ASSERT_EQUAL(sogo.messageUri, backend["message_uri"]);
+        CPPUNIT_ASSERT_EQUAL(std::string(sogo.caseSensitive ? "true" : "false"), backend["case_sensitive"]);
+    }
+
+    void testBackendSectionsReplaceTheDefault()
+    {
+        const auto loaded = ocs::loadConfig(write("[backend.Dovecot]\nfolder_uri = imap://{user}/{folder}\n"
+                                                  "message_uri = imap://{user}/{folder};UID={message}\n"));
+        CPPUNIT_ASSERT_MESSAGE(loaded ? "" : loaded.error().detail, loaded.ok());
+        CPPUNIT_ASSERT_EQUAL(std::size_t{1}, loaded->backends.size());
+        const ocs::BackendConfig& b = loaded->backends.front();
+        CPPUNIT_ASSERT_EQUAL(std::string("Dovecot"), b.name);
+        CPPUNIT_ASSERT_EQUAL(std::string("imap://{user}/{folder};UID={message}"), b.messageUri);
+        CPPUNIT_ASSERT(b.caseSensitive);
+        // Without backend sections the embedded SOGo backend stays.
+        const auto plain = ocs::loadConfig(write("[server]\nworkers = 2\n"));
+        CPPUNIT_ASSERT_EQUAL(std::string("SOGo"), plain->backends.at(0).name);
+    }
+
+    void testBackendNeedsBothTemplates()
+    {
+        const auto file = write("[backend.Dovecot]\nfolder_uri = imap://{user}/{folder}\n");
+        assertFails(file, "backend.Dovecot",
+                    file.string() + ":1: [backend.Dovecot]: a backend needs both folder_uri and message_uri");
+    }
+
+    void testBackendTemplatesAreChecked()
+    {
+        assertFailsWith(write("[backend.X]\nfolder_uri = x://{user}/{folder}\nmessage_uri = x://{mesage}\n"),
+                        "backend.X.message_uri", "unknown placeholder");
+        assertFailsWith(write("[backend.X]\nfolder_uri = x://{user}/{folder}\nmessage_uri = x://{folder}\n"),
+                        "backend.X.message_uri", "needs {message}");
+        assertFailsWith(write("[backend.X]\nfolder_uri = {folder}\nmessage_uri = x://{message}\n"),
+                        "backend.X.folder_uri", "URI template");
+        assertFailsWith(write("[backend.X]\ncase = yes\n"), "backend.X.case", "unknown option");
+    }
+
+    void testBackendOverridesAddAndChangeBackends()
+    {
+        ocs::Config config;
+        CPPUNIT_ASSERT(ocs::applyOverrides(config, {"backend.Dovecot.folder_uri=imap://{user}/{folder}",
+                                                    "backend.Dovecot.message_uri=imap://{user}/{folder}/{message}",
+                                                    "backend.SOGo.case_sensitive=true"})
+                           .ok());
+        CPPUNIT_ASSERT_EQUAL(std::size_t{2}, config.backends.size());
+        CPPUNIT_ASSERT(config.backends[0].caseSensitive);
+        CPPUNIT_ASSERT_EQUAL(std::string("Dovecot"), config.backends[1].name);
+        const auto incomplete = ocs::applyOverrides(config, {"backend.Cyrus.folder_uri=imap://{folder}"});
+        CPPUNIT_ASSERT(!incomplete.ok());
+        CPPUNIT_ASSERT_EQUAL(std::string("backend.Cyrus"), incomplete.error().field);
+        CPPUNIT_ASSERT_EQUAL(std::size_t{2}, config.backends.size());
     }
 
     // doc/configuration.md: a "## [section]" heading per section and a table
