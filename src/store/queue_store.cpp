@@ -103,7 +103,8 @@ Result<std::unique_ptr<QueueStore>> QueueStore::open(const std::filesystem::path
 {
     if (options.retainedEntries == 0)
         return makeError(ErrorCode::InvalidParameter, "store.retained_entries", "at least one entry must be kept");
-    auto file = openStateFile(stateDirectory, kFileName, options.access, options.sync ? TDB_DEFAULT : TDB_NOSYNC);
+    auto file = openStateFile(stateDirectory, kFileName, options.access, options.sync ? TDB_DEFAULT : TDB_NOSYNC,
+                              kLargeHashSize);
     if (!file)
         return file.error();
     return std::unique_ptr<QueueStore>(new QueueStore(std::make_unique<Impl>(std::move(*file), options)));

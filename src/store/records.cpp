@@ -18,11 +18,14 @@ std::string hex16(std::uint64_t value)
 
 std::string join(std::initializer_list<std::string_view> parts)
 {
+    // Separators go between parts, also around an empty one.
     std::string out;
+    bool first = true;
     for (std::string_view part : parts) {
-        if (!out.empty())
+        if (!first)
             out += keys::kSeparator;
         out += part;
+        first = false;
     }
     return out;
 }

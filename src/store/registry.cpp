@@ -71,7 +71,7 @@ Registry::~Registry() = default;
 
 Result<std::unique_ptr<Registry>> Registry::open(const std::filesystem::path& stateDirectory, Access access)
 {
-    auto file = openStateFile(stateDirectory, kFileName, access, TDB_DEFAULT);
+    auto file = openStateFile(stateDirectory, kFileName, access, TDB_DEFAULT, kLargeHashSize);
     if (!file)
         return file.error();
     return std::unique_ptr<Registry>(new Registry(std::make_unique<Impl>(std::move(*file))));

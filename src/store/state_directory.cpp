@@ -31,13 +31,14 @@ Status ensureStateDirectory(const fs::path& directory)
     return {};
 }
 
-Result<TdbFile> openStateFile(const fs::path& directory, std::string_view name, Access access, int tdbFlags)
+Result<TdbFile> openStateFile(const fs::path& directory, std::string_view name, Access access, int tdbFlags,
+                              int hashSize)
 {
     if (access == Access::ReadOnly)
         return TdbFile::open(directory / name, tdbFlags, O_RDONLY, 0);
     if (Status made = ensureStateDirectory(directory); !made)
         return made.error();
-    return TdbFile::open(directory / name, tdbFlags, O_RDWR | O_CREAT, 0600);
+    return TdbFile::open(directory / name, tdbFlags, O_RDWR | O_CREAT, 0600, hashSize);
 }
 
 } // namespace ocs::store

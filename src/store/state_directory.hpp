@@ -17,8 +17,12 @@ enum class Access { ReadWrite, ReadOnly };
 
 // Opens (creating when writable) `name` in the state directory, mode 0600.
 // tdbFlags: TDB_DEFAULT, or TDB_NOSYNC where losing the last commits on power
-// loss is accepted.
+// loss is accepted. hashSize: as TdbFile::open.
 Result<TdbFile> openStateFile(const std::filesystem::path& directory, std::string_view name, Access access,
-                              int tdbFlags);
+                              int tdbFlags, int hashSize = 0);
+
+// Hash buckets of the registry and the queue store: sized for about a
+// million records without long chains.
+inline constexpr int kLargeHashSize = 131071;
 
 } // namespace ocs::store

@@ -38,10 +38,11 @@ int visitRecord(tdb_context*, TDB_DATA key, TDB_DATA value, void* state)
 
 } // namespace
 
-Result<TdbFile> TdbFile::open(const std::filesystem::path& path, int tdbFlags, int openFlags, mode_t mode)
+Result<TdbFile> TdbFile::open(const std::filesystem::path& path, int tdbFlags, int openFlags, mode_t mode,
+                              int hashSize)
 {
     errno = 0;
-    tdb_context* tdb = tdb_open(path.c_str(), 0, tdbFlags, openFlags, mode);
+    tdb_context* tdb = tdb_open(path.c_str(), hashSize, tdbFlags, openFlags, mode);
     if (tdb == nullptr) {
         const int error = errno;
         return makeError(ErrorCode::InternalError, {},

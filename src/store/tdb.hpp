@@ -25,7 +25,11 @@ class TdbFile {
 
     // tdbFlags: TDB_* open flags (TDB_DEFAULT for persistent state shared
     // between processes); openFlags and mode as for open(2).
-    static Result<TdbFile> open(const std::filesystem::path& path, int tdbFlags, int openFlags, mode_t mode);
+    // hashSize: buckets of a file created now (0: tdb's default of 131, fine
+    // for a few hundred records; a file of millions needs ~100,000, or every
+    // lookup walks a long chain). An existing file keeps its own.
+    static Result<TdbFile> open(const std::filesystem::path& path, int tdbFlags, int openFlags, mode_t mode,
+                                int hashSize = 0);
 
     TdbFile(TdbFile&& other) noexcept;
     TdbFile& operator=(TdbFile&& other) noexcept;

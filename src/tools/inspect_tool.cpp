@@ -1,8 +1,9 @@
 // ocsmanager-inspect: shows what a state directory holds — bindings, folder
 // map, message index, subscriptions, queues with the cursors of their
 // sessions, and the entries of one queue. registry.tdb and store.tdb are
-// opened read-only (tdb read locks only), so it may run next to a live daemon
-// and live OpenChange processes; what it prints is a snapshot per file.
+// opened read-only, so it may run next to a live daemon and live OpenChange
+// processes. A listing walks a file under tdb's transaction read lock, which
+// makes writers wait: rows are collected during the walk and printed after.
 #include "config/config.hpp"
 #include "store/queue_store.hpp"
 #include "store/registry.hpp"
@@ -74,6 +75,12 @@ int report(int exitCode, const std::string& message)
 {
     std::cerr << "ocsmanager-inspect: " << message << '\n';
     return exitCode;
+}
+
+// Something the reader should know that does not make the command fail.
+void note(const std::string& message)
+{
+    std::cerr << "ocsmanager-inspect: " << message << '\n';
 }
 
 std::string describe(const Error& error)
@@ -285,7 +292,7 @@ Problem openRegistry(const fs::path& directory, Sources& sources)
 {
     const fs::path file = directory / "registry.tdb";
     if (!fileExists(file)) {
-        report(exitOk, "no registry yet: nothing has registered (" + file.string() + " does not exist)");
+        note("no registry yet: nothing has registered (" + file.string() + " does not exist)");
         return std::nullopt;
     }
     auto registry = Registry::open(directory, Access::ReadOnly);
@@ -299,7 +306,7 @@ Problem openStore(const fs::path& directory, Sources& sources)
 {
     const fs::path file = directory / "store.tdb";
     if (!fileExists(file)) {
-        report(exitOk, "no store yet: no event has been recorded (" + file.string() + " does not exist)");
+        note("no store yet: no event has been recorded (" + file.string() + " does not exist)");
         return std::nullopt;
     }
     QueueStoreOptions options;
@@ -692,7 +699,7 @@ int dumpQueue(Sources& sources, const Options& options)
         if (!state)
             return report(exitFailure, describe(state.error()));
         if (options.from && *options.from < state->first && state->first > 1)
-            report(exitOk, "entries before sequence " + std::to_string(state->first) + " are no longer retained");
+            note("entries before sequence " + std::to_string(state->first) + " are no longer retained");
         auto read = sources.store->read(queue, options.from.value_or(0),
                                         options.limit.value_or(std::numeric_limits<std::size_t>::max()));
         if (!read)
@@ -710,6 +717,7 @@ int dumpQueue(Sources& sources, const Options& options)
 
 struct Command {
     const char* name;
+    const char* arguments; // as the usage text shows them
     std::size_t minArgs;
     std::size_t maxArgs;
     bool needsRegistry;
@@ -720,9 +728,12 @@ struct Command {
 const std::vector<Command>& commands()
 {
     static const std::vector<Command> table = {
-        {"bindings", 0, 0, true, false, showBindings}, {"folders", 0, 1, true, false, showFolders},
-        {"messages", 0, 1, false, true, showMessages}, {"subscriptions", 0, 1, true, false, showSubscriptions},
-        {"queues", 0, 1, true, true, showQueues},      {"dump", 3, 3, false, true, dumpQueue},
+        {"bindings", "", 0, 0, true, false, showBindings},
+        {"folders", "[USER]", 0, 1, true, false, showFolders},
+        {"messages", "[USER]", 0, 1, false, true, showMessages},
+        {"subscriptions", "[USER]", 0, 1, true, false, showSubscriptions},
+        {"queues", "[USER]", 0, 1, true, true, showQueues},
+        {"dump", "USER FID TABLE", 3, 3, false, true, dumpQueue},
     };
     return table;
 }
@@ -791,10 +802,8 @@ Problem checkCommand(const po::variables_map& given, Options& options)
     const Command* command = findCommand(options.command);
     if (command == nullptr)
         return "unknown command \"" + options.command + "\"";
-    if (options.args.size() < command->minArgs)
-        return options.command + " needs USER FID TABLE";
-    if (options.args.size() > command->maxArgs)
-        return options.command + (command->maxArgs == 0 ? " takes no arguments" : " takes too many arguments");
+    if (options.args.size() < command->minArgs || options.args.size() > command->maxArgs)
+        return options.command + " takes " + (command->maxArgs == 0 ? "no arguments" : command->arguments);
     if (options.command != "dump" && (given.count("from") || given.count("limit")))
         return std::string("only dump takes --from and --limit");
     if (given.count("state-dir") && given.count("config"))
