@@ -33,7 +33,8 @@ bool wantsAsObject(const store::Subscription& s, const store::QueueEntry& entry)
 
 bool wantsAsTable(const store::Subscription& s, const store::QueueEntry& entry)
 {
-    if ((s.flags & store::fnev::TableModified) == 0)
+    // A table belongs to a folder: without one there is nothing to watch.
+    if ((s.flags & store::fnev::TableModified) == 0 || s.fid == 0)
         return false;
     if (s.table == TableType::Hierarchy)
         return entry.kind == ObjectKind::Folder && entry.parentFid != 0 && entry.parentFid == s.fid;

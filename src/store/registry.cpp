@@ -54,6 +54,22 @@ struct Registry::Impl {
         return transaction->commit();
     }
 
+    // A cursor lives as long as its session has a subscription on its queue.
+    Status dropCursorIfOrphaned(const std::string& user, const Subscription& gone,
+                                const std::vector<Subscription>& remaining)
+    {
+        const QueueKey queue = queueOf(user, gone);
+        const bool stillUsed = std::any_of(remaining.begin(), remaining.end(), [&](const Subscription& s) {
+            return s.session == gone.session && queueOf(user, s) == queue;
+        });
+        if (stillUsed)
+            return {};
+        auto removed = file.remove(keys::cursor(gone.session, queue));
+        if (!removed)
+            return removed.error();
+        return {};
+    }
+
     Status storeOrRemove(const std::string& key, bool keep, const std::string& value)
     {
         if (keep)
@@ -172,12 +188,19 @@ Status Registry::subscribe(const std::string& user, const Subscription& subscrip
         auto list = impl_->load(key, decodeSubscriptions, std::vector<Subscription>());
         if (!list)
             return list.error();
-        list->erase(std::remove_if(list->begin(), list->end(),
-                                   [&](const Subscription& s) {
-                                       return s.session == subscription.session && s.handle == subscription.handle;
-                                   }),
-                    list->end());
+        const auto replaced = std::find_if(list->begin(), list->end(), [&](const Subscription& s) {
+            return s.session == subscription.session && s.handle == subscription.handle;
+        });
+        std::optional<Subscription> previous;
+        if (replaced != list->end()) {
+            previous = *replaced;
+            list->erase(replaced);
+        }
         list->push_back(subscription);
+        if (previous) {
+            if (Status dropped = impl_->dropCursorIfOrphaned(user, *previous, *list); !dropped)
+                return dropped;
+        }
         return impl_->file.store(key, encodeSubscriptions(*list), TdbFile::StoreMode::Replace);
     });
 }
@@ -191,11 +214,15 @@ Result<bool> Registry::unsubscribe(const std::string& user, const std::string& s
         auto list = impl_->load(key, decodeSubscriptions, std::vector<Subscription>());
         if (!list)
             return list.error();
-        const auto before = list->size();
-        list->erase(std::remove_if(list->begin(), list->end(),
-                                   [&](const Subscription& s) { return s.session == session && s.handle == handle; }),
-                    list->end());
-        removed = list->size() != before;
+        const auto found = std::find_if(list->begin(), list->end(),
+                                        [&](const Subscription& s) { return s.session == session && s.handle == handle; });
+        if (found == list->end())
+            return {};
+        removed = true;
+        const Subscription gone = *found;
+        list->erase(found);
+        if (Status dropped = impl_->dropCursorIfOrphaned(user, gone, *list); !dropped)
+            return dropped;
         return impl_->storeOrRemove(key, !list->empty(), encodeSubscriptions(*list));
     });
     if (!status)

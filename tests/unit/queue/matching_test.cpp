@@ -1,0 +1,230 @@
+#include "queue/matching.hpp"
+
+#include <cppunit/extensions/HelperMacros.h>
+
+using namespace ocs;
+using namespace ocs::store;
+using ocs::queue::wantedBits;
+using ocs::queue::wants;
+
+namespace {
+
+constexpr Fid kInbox = 0x0100000000000001;
+constexpr Fid kSent = 0x0200000000000001;
+constexpr Fid kChild = 0x0300000000000001;
+constexpr Mid kMessage = 0x0A00000000000001;
+constexpr Mid kOther = 0x0B00000000000001;
+
+constexpr std::uint16_t kAllObjectBits = fnev::NewMail | fnev::ObjectCreated | fnev::ObjectDeleted |
+                                         fnev::ObjectModified | fnev::ObjectMoved | fnev::ObjectCopied;
+
+QueueEntry message(EventType type, Fid fid, Mid mid)
+{
+    QueueEntry e;
+    e.type = type;
+    e.kind = ObjectKind::Message;
+    e.fid = fid;
+    e.mid = mid;
+    return e;
+}
+
+QueueEntry moved(EventType type, Fid from, Mid oldMid, Fid to, Mid mid)
+{
+    QueueEntry e = message(type, to, mid);
+    e.oldFid = from;
+    e.oldMid = oldMid;
+    return e;
+}
+
+QueueEntry folder(EventType type, Fid fid, Fid parent)
+{
+    QueueEntry e;
+    e.type = type;
+    e.kind = ObjectKind::Folder;
+    e.fid = fid;
+    e.parentFid = parent;
+    return e;
+}
+
+Subscription object(std::uint16_t flags, Fid fid = 0, Mid mid = 0)
+{
+    return Subscription{"s", 1, flags, fid, mid, TableType::None};
+}
+
+Subscription table(TableType type, Fid fid, std::uint16_t flags = fnev::TableModified)
+{
+    return Subscription{"s", 1, flags, fid, 0, type};
+}
+
+} // namespace
+
+class SubscriptionMatchingTest : public CppUnit::TestFixture {
+    CPPUNIT_TEST_SUITE(SubscriptionMatchingTest);
+    CPPUNIT_TEST(testWantedBitsAreTheTypesBit);
+    CPPUNIT_TEST(testNewMailAlsoAnswersObjectCreated);
+    CPPUNIT_TEST(testObjectSubscriptionNeedsTheTypeBit);
+    CPPUNIT_TEST(testWholeStoreWantsEveryEventItAskedFor);
+    CPPUNIT_TEST(testFolderSubscriptionWantsEventsInTheFolder);
+    CPPUNIT_TEST(testFolderSubscriptionWantsMovesOutOfTheFolder);
+    CPPUNIT_TEST(testFolderSubscriptionWantsChildFolderEvents);
+    CPPUNIT_TEST(testMessageSubscriptionWantsOnlyThatMessage);
+    CPPUNIT_TEST(testTableSubscriptionNeedsTableModified);
+    CPPUNIT_TEST(testContentsTableWantsMessagesOfItsFolder);
+    CPPUNIT_TEST(testAssociatedContentsTableFollowsTheContentsRule);
+    CPPUNIT_TEST(testHierarchyTableWantsChildFolders);
+    CPPUNIT_TEST_SUITE_END();
+
+  public:
+    void testWantedBitsAreTheTypesBit()
+    {
+        CPPUNIT_ASSERT_EQUAL(fnev::ObjectCreated, wantedBits(message(EventType::ObjectCreated, kInbox, kMessage)));
+        CPPUNIT_ASSERT_EQUAL(fnev::ObjectDeleted, wantedBits(message(EventType::ObjectDeleted, kInbox, kMessage)));
+        CPPUNIT_ASSERT_EQUAL(fnev::ObjectModified, wantedBits(folder(EventType::ObjectModified, kInbox, 0)));
+        CPPUNIT_ASSERT_EQUAL(fnev::ObjectMoved, wantedBits(message(EventType::ObjectMoved, kInbox, kMessage)));
+        CPPUNIT_ASSERT_EQUAL(fnev::ObjectCopied, wantedBits(message(EventType::ObjectCopied, kInbox, kMessage)));
+    }
+
+    void testNewMailAlsoAnswersObjectCreated()
+    {
+        const QueueEntry mail = message(EventType::NewMail, kInbox, kMessage);
+        CPPUNIT_ASSERT_EQUAL(static_cast<std::uint16_t>(fnev::NewMail | fnev::ObjectCreated), wantedBits(mail));
+        CPPUNIT_ASSERT(wants(object(fnev::NewMail), mail));
+        CPPUNIT_ASSERT(wants(object(fnev::ObjectCreated), mail));
+        CPPUNIT_ASSERT(wants(object(fnev::ObjectCreated, kInbox), mail));
+        // Not the other way round: a created object is not new mail.
+        CPPUNIT_ASSERT(!wants(object(fnev::NewMail), message(EventType::ObjectCreated, kInbox, kMessage)));
+    }
+
+    void testObjectSubscriptionNeedsTheTypeBit()
+    {
+        const QueueEntry modified = message(EventType::ObjectModified, kInbox, kMessage);
+        CPPUNIT_ASSERT(!wants(object(0), modified));
+        CPPUNIT_ASSERT(!wants(object(kAllObjectBits & ~fnev::ObjectModified), modified));
+        CPPUNIT_ASSERT(!wants(object(fnev::TableModified), modified));
+        CPPUNIT_ASSERT(wants(object(fnev::ObjectModified), modified));
+        CPPUNIT_ASSERT(wants(object(fnev::ObjectModified | fnev::NewMail), modified));
+        // The same holds within a scope.
+        CPPUNIT_ASSERT(!wants(object(fnev::ObjectDeleted, kInbox), modified));
+        CPPUNIT_ASSERT(!wants(object(fnev::ObjectDeleted, kInbox, kMessage), modified));
+    }
+
+    void testWholeStoreWantsEveryEventItAskedFor()
+    {
+        const Subscription whole = object(kAllObjectBits);
+        CPPUNIT_ASSERT(wants(whole, message(EventType::NewMail, kInbox, kMessage)));
+        CPPUNIT_ASSERT(wants(whole, message(EventType::ObjectDeleted, kSent, kOther)));
+        CPPUNIT_ASSERT(wants(whole, folder(EventType::ObjectCreated, kChild, kInbox)));
+        CPPUNIT_ASSERT(wants(whole, folder(EventType::ObjectModified, kInbox, 0)));
+        CPPUNIT_ASSERT(wants(whole, moved(EventType::ObjectMoved, kInbox, kMessage, kSent, kOther)));
+        CPPUNIT_ASSERT(!wants(object(fnev::NewMail), message(EventType::ObjectDeleted, kSent, kOther)));
+    }
+
+    void testFolderSubscriptionWantsEventsInTheFolder()
+    {
+        const Subscription inbox = object(kAllObjectBits, kInbox);
+        CPPUNIT_ASSERT(wants(inbox, message(EventType::NewMail, kInbox, kMessage)));
+        CPPUNIT_ASSERT(wants(inbox, message(EventType::ObjectModified, kInbox, kOther)));
+        CPPUNIT_ASSERT(wants(inbox, folder(EventType::ObjectModified, kInbox, 0))); // the folder itself
+        CPPUNIT_ASSERT(!wants(inbox, message(EventType::NewMail, kSent, kMessage)));
+        CPPUNIT_ASSERT(!wants(inbox, folder(EventType::ObjectModified, kSent, 0)));
+        // Moved into the folder.
+        CPPUNIT_ASSERT(wants(inbox, moved(EventType::ObjectMoved, kSent, kOther, kInbox, kMessage)));
+    }
+
+    void testFolderSubscriptionWantsMovesOutOfTheFolder()
+    {
+        const QueueEntry out = moved(EventType::ObjectMoved, kInbox, kMessage, kSent, kOther);
+        CPPUNIT_ASSERT(wants(object(fnev::ObjectMoved, kInbox), out));
+        CPPUNIT_ASSERT(wants(object(fnev::ObjectMoved, kSent), out));
+        CPPUNIT_ASSERT(!wants(object(fnev::ObjectMoved, kChild), out));
+        CPPUNIT_ASSERT(!wants(object(fnev::ObjectCopied, kInbox), out));
+        const QueueEntry copied = moved(EventType::ObjectCopied, kInbox, kMessage, kSent, kOther);
+        CPPUNIT_ASSERT(wants(object(fnev::ObjectCopied, kInbox), copied));
+        CPPUNIT_ASSERT(!wants(object(fnev::ObjectMoved, kInbox), copied));
+    }
+
+    void testFolderSubscriptionWantsChildFolderEvents()
+    {
+        const Subscription inbox = object(kAllObjectBits, kInbox);
+        CPPUNIT_ASSERT(wants(inbox, folder(EventType::ObjectCreated, kChild, kInbox)));
+        CPPUNIT_ASSERT(wants(inbox, folder(EventType::ObjectDeleted, kChild, kInbox)));
+        CPPUNIT_ASSERT(!wants(inbox, folder(EventType::ObjectCreated, kChild, kSent)));
+        // Only folders have children: a message whose parentFid happens to
+        // be set is judged by its own folder.
+        QueueEntry stray = message(EventType::ObjectCreated, kSent, kMessage);
+        stray.parentFid = kInbox;
+        CPPUNIT_ASSERT(!wants(inbox, stray));
+    }
+
+    void testMessageSubscriptionWantsOnlyThatMessage()
+    {
+        const Subscription one = object(kAllObjectBits, kInbox, kMessage);
+        CPPUNIT_ASSERT(wants(one, message(EventType::ObjectModified, kInbox, kMessage)));
+        CPPUNIT_ASSERT(wants(one, message(EventType::ObjectDeleted, kInbox, kMessage)));
+        CPPUNIT_ASSERT(!wants(one, message(EventType::ObjectModified, kInbox, kOther))); // same folder, other message
+        // Moved away: it answers to its old id.
+        CPPUNIT_ASSERT(wants(one, moved(EventType::ObjectMoved, kInbox, kMessage, kSent, kOther)));
+        CPPUNIT_ASSERT(!wants(one, moved(EventType::ObjectMoved, kInbox, kOther, kSent, kOther + 1)));
+        // Folder events never concern a message subscription, even in its folder.
+        CPPUNIT_ASSERT(!wants(one, folder(EventType::ObjectModified, kInbox, 0)));
+        CPPUNIT_ASSERT(!wants(one, folder(EventType::ObjectCreated, kChild, kInbox)));
+        // The type bit still counts.
+        CPPUNIT_ASSERT(!wants(object(fnev::ObjectDeleted, kInbox, kMessage),
+                              message(EventType::ObjectModified, kInbox, kMessage)));
+    }
+
+    void testTableSubscriptionNeedsTableModified()
+    {
+        const QueueEntry mail = message(EventType::NewMail, kInbox, kMessage);
+        CPPUNIT_ASSERT(wants(table(TableType::Contents, kInbox), mail));
+        // The object bits do not make a table subscription want anything.
+        CPPUNIT_ASSERT(!wants(table(TableType::Contents, kInbox, kAllObjectBits), mail));
+        CPPUNIT_ASSERT(!wants(table(TableType::Hierarchy, kInbox, kAllObjectBits),
+                              folder(EventType::ObjectCreated, kChild, kInbox)));
+        // And an object subscription asking only for TableModified wants nothing.
+        CPPUNIT_ASSERT(!wants(object(fnev::TableModified), mail));
+    }
+
+    void testContentsTableWantsMessagesOfItsFolder()
+    {
+        const Subscription contents = table(TableType::Contents, kInbox);
+        // Every kind of change to a row: the table's bit, not the type's, decides.
+        for (EventType type :
+             {EventType::NewMail, EventType::ObjectCreated, EventType::ObjectModified, EventType::ObjectDeleted}) {
+            CPPUNIT_ASSERT(wants(contents, message(type, kInbox, kMessage)));
+            CPPUNIT_ASSERT(!wants(contents, message(type, kSent, kMessage)));
+        }
+        CPPUNIT_ASSERT(wants(contents, moved(EventType::ObjectMoved, kInbox, kMessage, kSent, kOther))); // a row left
+        CPPUNIT_ASSERT(wants(contents, moved(EventType::ObjectMoved, kSent, kOther, kInbox, kMessage))); // a row came
+        CPPUNIT_ASSERT(!wants(contents, moved(EventType::ObjectMoved, kSent, kOther, kChild, kMessage)));
+        // Folders are not rows of a contents table.
+        CPPUNIT_ASSERT(!wants(contents, folder(EventType::ObjectModified, kInbox, 0)));
+        CPPUNIT_ASSERT(!wants(contents, folder(EventType::ObjectCreated, kChild, kInbox)));
+        // A table without a folder watches nothing (rather than every
+        // message whose old folder is also 0).
+        CPPUNIT_ASSERT(!wants(table(TableType::Contents, 0), message(EventType::NewMail, kInbox, kMessage)));
+    }
+
+    void testAssociatedContentsTableFollowsTheContentsRule()
+    {
+        const Subscription associated = table(TableType::AssociatedContents, kInbox);
+        CPPUNIT_ASSERT(wants(associated, message(EventType::ObjectCreated, kInbox, kMessage)));
+        CPPUNIT_ASSERT(!wants(associated, message(EventType::ObjectCreated, kSent, kMessage)));
+        CPPUNIT_ASSERT(!wants(associated, folder(EventType::ObjectCreated, kChild, kInbox)));
+    }
+
+    void testHierarchyTableWantsChildFolders()
+    {
+        const Subscription hierarchy = table(TableType::Hierarchy, kInbox);
+        CPPUNIT_ASSERT(wants(hierarchy, folder(EventType::ObjectCreated, kChild, kInbox)));
+        CPPUNIT_ASSERT(wants(hierarchy, folder(EventType::ObjectModified, kChild, kInbox)));
+        CPPUNIT_ASSERT(wants(hierarchy, folder(EventType::ObjectDeleted, kChild, kInbox)));
+        CPPUNIT_ASSERT(!wants(hierarchy, folder(EventType::ObjectCreated, kChild, kSent))); // another parent
+        CPPUNIT_ASSERT(!wants(hierarchy, folder(EventType::ObjectModified, kInbox, 0)));    // the folder itself
+        CPPUNIT_ASSERT(!wants(hierarchy, message(EventType::NewMail, kInbox, kMessage)));   // messages are not rows
+        // An unknown parent (0) matches no hierarchy table, not even one of folder 0.
+        CPPUNIT_ASSERT(!wants(table(TableType::Hierarchy, 0), folder(EventType::ObjectCreated, kChild, 0)));
+    }
+};
+
+CPPUNIT_TEST_SUITE_REGISTRATION(SubscriptionMatchingTest);
