@@ -234,7 +234,8 @@ const std::vector<Option>& optionTable()
         {"server", "allow_plain_http", flag(field(&Config::server, &ServerConfig::allowPlainHttp)),
          "Allow plain HTTP (no TLS certificate) on an address other than loopback."},
         {"server", "workers", integer(field(&Config::server, &ServerConfig::workers), 1, 256),
-         "Worker threads handling requests; idle keep-alive connections do not hold one."},
+         "Worker threads handling requests; idle keep-alive connections do not hold one, a NewMail or Notify "
+         "holds its worker until its commit is durable."},
         {"server", "max_connections", integer(field(&Config::server, &ServerConfig::maxConnections), 1, 100000),
          "Most connections open at once, idle keep-alive connections included."},
         {"server", "backlog", integer(field(&Config::server, &ServerConfig::backlog), 1, 65535),

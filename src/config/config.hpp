@@ -17,7 +17,7 @@ namespace ocs {
 struct ServerConfig {
     std::string listen = "127.0.0.1:5000";
     bool allowPlainHttp = false;   // plain HTTP on a non-loopback address
-    unsigned workers = 4;
+    unsigned workers = 32;
     unsigned maxConnections = 1024;
     unsigned backlog = 128;
     std::chrono::seconds keepaliveTimeout{30};
