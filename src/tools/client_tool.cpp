@@ -1,7 +1,7 @@
 // ocsmanager-client: a producer on the command line. Safe to exec from a
 // delivery agent: everything comes from argv (the password from a file or
 // stdin), nothing goes through a shell.
-#include "client/producer_client.hpp"
+#include "producer/producer_client.hpp"
 #include "tools/password_input.hpp"
 
 #include <boost/program_options.hpp>
@@ -24,7 +24,7 @@ Commands:
   logout --session TOKEN       end a session
 )";
 
-int report(const ocs::client::ProducerClient& client)
+int report(const ocs::producer::ProducerClient& client)
 {
     const auto& error = client.lastError();
     std::cerr << "ocsmanager-client: ";
@@ -38,12 +38,12 @@ int report(const ocs::client::ProducerClient& client)
 }
 
 struct Arguments {
-    ocs::client::ClientOptions options;
+    ocs::producer::ClientOptions options;
     std::string command;
     std::string login;
     std::string passwordFile;
     std::string session;
-    ocs::client::NewMailRequest mail;
+    ocs::producer::NewMailRequest mail;
 };
 
 template <typename T>
@@ -104,7 +104,7 @@ int usage(const std::string& message)
     return kUsage;
 }
 
-int logIn(ocs::client::ProducerClient& client, const Arguments& args)
+int logIn(ocs::producer::ProducerClient& client, const Arguments& args)
 {
     if (args.login.empty())
         return usage("--login is required");
@@ -115,7 +115,7 @@ int logIn(ocs::client::ProducerClient& client, const Arguments& args)
     return client.login(args.login, *password) ? 0 : report(client);
 }
 
-int run(ocs::client::ProducerClient& client, const Arguments& args)
+int run(ocs::producer::ProducerClient& client, const Arguments& args)
 {
     if (args.command == "ping") {
         std::string version;
@@ -144,7 +144,7 @@ int run(ocs::client::ProducerClient& client, const Arguments& args)
             client.setSession(args.session);
         else if (int status = logIn(client, args); status != 0)
             return status;
-        ocs::client::NewMailResult result;
+        ocs::producer::NewMailResult result;
         if (!client.newMail(m, result))
             return report(client);
         std::cout << result.status << ' ' << result.queues << '\n';
@@ -160,6 +160,6 @@ int main(int argc, char** argv)
     Arguments args;
     if (int status = parse(argc, argv, args); status != 0)
         return status < 0 ? 0 : status;
-    ocs::client::ProducerClient client(args.options);
+    ocs::producer::ProducerClient client(args.options);
     return run(client, args);
 }

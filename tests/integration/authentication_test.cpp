@@ -2,7 +2,7 @@
 // the account tool, and the generated proxy (through ProducerClient) in SOAP
 // 1.1 and SOAP 1.2.
 #include "auth/scram.hpp"
-#include "client/producer_client.hpp"
+#include "producer/producer_client.hpp"
 #include "support/daemon.hpp"
 
 #include <cppunit/extensions/HelperMacros.h>
@@ -13,19 +13,19 @@
 #include <memory>
 #include <thread>
 
-using ocs::client::ProducerClient;
+using ocs::producer::ProducerClient;
 
 namespace {
 
 const std::string kLogin = "delivery";
 const std::string kPassword = "s3cret passphrase";
 
-ocs::client::NewMailRequest sampleMail()
+ocs::producer::NewMailRequest sampleMail()
 {
     return {"SOGo", "jdoe", "INBOX", "61", std::string("IPM.Note"), std::nullopt, std::nullopt, std::nullopt};
 }
 
-ocs::Bytes proofFor(const std::string& login, const std::string& password, const ocs::client::Challenge& c)
+ocs::Bytes proofFor(const std::string& login, const std::string& password, const ocs::producer::Challenge& c)
 {
     const auto salted = ocs::scram::saltedPassword(password, c.salt, c.iterations);
     const auto clientKey = ocs::scram::clientKey(salted);
@@ -74,7 +74,7 @@ public:
             CPPUNIT_ASSERT(client.session().size() >= 22);
             // The session is accepted (nobody is bound to the backend user:
             // nothing is queued).
-            ocs::client::NewMailResult result;
+            ocs::producer::NewMailResult result;
             CPPUNIT_ASSERT_MESSAGE(client.lastError().message, client.newMail(sampleMail(), result));
             CPPUNIT_ASSERT_EQUAL(std::string("queued"), result.status);
             CPPUNIT_ASSERT_EQUAL(0u, result.queues);
@@ -94,7 +94,7 @@ public:
     void testUnknownLoginLooksLikeAKnownOne()
     {
         ProducerClient client(options(1));
-        ocs::client::Challenge known, unknown, again;
+        ocs::producer::Challenge known, unknown, again;
         CPPUNIT_ASSERT(client.getToken(kLogin, known));
         CPPUNIT_ASSERT(client.getToken("nobody", unknown));
         CPPUNIT_ASSERT(client.getToken("nobody", again));
@@ -110,10 +110,10 @@ public:
     void testChallengeIsSingleUse()
     {
         ProducerClient client(options(1));
-        ocs::client::Challenge challenge;
+        ocs::producer::Challenge challenge;
         CPPUNIT_ASSERT(client.getToken(kLogin, challenge));
         const auto proof = proofFor(kLogin, kPassword, challenge);
-        ocs::client::Grant grant;
+        ocs::producer::Grant grant;
         CPPUNIT_ASSERT(client.sendProof(kLogin, challenge.challenge, proof, grant));
         CPPUNIT_ASSERT(!client.sendProof(kLogin, challenge.challenge, proof, grant));
         CPPUNIT_ASSERT_EQUAL(472, client.lastError().code);
@@ -124,9 +124,9 @@ public:
     {
         daemon_->addAccount("other", "another password");
         ProducerClient client(options(2));
-        ocs::client::Challenge challenge;
+        ocs::producer::Challenge challenge;
         CPPUNIT_ASSERT(client.getToken("other", challenge));
-        ocs::client::Grant grant;
+        ocs::producer::Grant grant;
         CPPUNIT_ASSERT(!client.sendProof(kLogin, challenge.challenge, proofFor(kLogin, kPassword, challenge), grant));
         CPPUNIT_ASSERT_EQUAL(472, client.lastError().code);
     }
@@ -138,7 +138,7 @@ public:
         const std::string session = client.session();
         CPPUNIT_ASSERT(client.logout());
         client.setSession(session);
-        ocs::client::NewMailResult result;
+        ocs::producer::NewMailResult result;
         CPPUNIT_ASSERT(!client.newMail(sampleMail(), result));
         CPPUNIT_ASSERT_EQUAL(403, client.lastError().code);
         CPPUNIT_ASSERT(!client.logout());
@@ -148,7 +148,7 @@ public:
     void testNotificationNeedsASession()
     {
         ProducerClient client(options(2));
-        ocs::client::NewMailResult result;
+        ocs::producer::NewMailResult result;
         client.setSession("");
         CPPUNIT_ASSERT(!client.newMail(sampleMail(), result));
         CPPUNIT_ASSERT_EQUAL(403, client.lastError().code);
@@ -160,7 +160,7 @@ public:
     void testInvalidLoginNameIsAnInvalidParameter()
     {
         ProducerClient client(options(1));
-        ocs::client::Challenge challenge;
+        ocs::producer::Challenge challenge;
         CPPUNIT_ASSERT(!client.getToken(std::string("bad\x01name"), challenge));
         CPPUNIT_ASSERT_EQUAL(417, client.lastError().code);
         CPPUNIT_ASSERT_EQUAL(std::string("login"), client.lastError().field);
@@ -180,7 +180,7 @@ public:
                                                  "", &output);
         CPPUNIT_ASSERT_EQUAL_MESSAGE(output, 0, status);
         ProducerClient client(options(1));
-        ocs::client::Challenge challenge;
+        ocs::producer::Challenge challenge;
         CPPUNIT_ASSERT(!client.getToken("broken", challenge));
         CPPUNIT_ASSERT_EQUAL(500, client.lastError().code);
         CPPUNIT_ASSERT_EQUAL(std::string("Internal error"), client.lastError().message);
@@ -189,9 +189,9 @@ public:
     }
 
 private:
-    ocs::client::ClientOptions options(int version) const
+    ocs::producer::ClientOptions options(int version) const
     {
-        ocs::client::ClientOptions o;
+        ocs::producer::ClientOptions o;
         o.url = daemon_->url();
         o.soapVersion = version;
         return o;
@@ -214,7 +214,7 @@ public:
     {
         ocs::test::Daemon daemon({"--set", "auth.max_failures_per_account=3"});
         daemon.addAccount(kLogin, kPassword);
-        ocs::client::ClientOptions o;
+        ocs::producer::ClientOptions o;
         o.url = daemon.url();
         ProducerClient client(o);
         for (int i = 0; i < 3; ++i) {
@@ -231,11 +231,11 @@ public:
     {
         ocs::test::Daemon daemon({"--set", "auth.session_ttl=1"});
         daemon.addAccount(kLogin, kPassword);
-        ocs::client::ClientOptions o;
+        ocs::producer::ClientOptions o;
         o.url = daemon.url();
         ProducerClient client(o);
         CPPUNIT_ASSERT(client.login(kLogin, kPassword));
-        ocs::client::NewMailResult result;
+        ocs::producer::NewMailResult result;
         CPPUNIT_ASSERT(client.newMail(sampleMail(), result));
         std::this_thread::sleep_for(std::chrono::milliseconds(2100));
         CPPUNIT_ASSERT(!client.newMail(sampleMail(), result));

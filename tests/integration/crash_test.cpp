@@ -2,7 +2,7 @@
 // SIGKILL at a random moment, restarted on the same state, and every event
 // it acknowledged must be in its queue exactly once and in order; the store
 // must open cleanly.
-#include "client/producer_client.hpp"
+#include "producer/producer_client.hpp"
 #include "store/queue_store.hpp"
 #include "store/registry.hpp"
 #include "support/daemon.hpp"
@@ -32,15 +32,15 @@ using Acknowledged = std::vector<std::string>;
 
 void produce(const std::string& url, const std::string& prefix, const std::atomic<bool>& stop, Acknowledged& out)
 {
-    ocs::client::ClientOptions options;
+    ocs::producer::ClientOptions options;
     options.url = url;
     options.timeoutSeconds = 5;
-    ocs::client::ProducerClient client(options);
+    ocs::producer::ProducerClient client(options);
     if (!client.login("mta", kPassword))
         return;
     for (int i = 0; !stop; ++i) {
         const std::string id = prefix + "-" + std::to_string(i);
-        ocs::client::NewMailResult result;
+        ocs::producer::NewMailResult result;
         if (!client.newMail({"SOGo", "jdoe", "INBOX", id, {}, {}, {}, {}}, result))
             return; // the daemon is gone
         if (result.status == "queued" && result.queues == 1)

@@ -1,5 +1,5 @@
 // The daemon as an operator runs it: start-up refusals, TLS, signals.
-#include "client/producer_client.hpp"
+#include "producer/producer_client.hpp"
 #include "support/daemon.hpp"
 #include "support/raw_http.hpp"
 
@@ -20,7 +20,7 @@
 #include <stdexcept>
 #include <thread>
 
-using ocs::client::ProducerClient;
+using ocs::producer::ProducerClient;
 
 namespace {
 
@@ -64,9 +64,9 @@ bool handshakeSucceeds(unsigned short port, int maxVersion)
     return ok;
 }
 
-ocs::client::ClientOptions optionsFor(const std::string& url)
+ocs::producer::ClientOptions optionsFor(const std::string& url)
 {
-    ocs::client::ClientOptions options;
+    ocs::producer::ClientOptions options;
     options.url = url;
     return options;
 }
@@ -125,8 +125,8 @@ public:
         CPPUNIT_ASSERT(client.login("mta", "pass phrase"));
         CPPUNIT_ASSERT_EQUAL(0, daemon.accountTool({"remove", "mta"}));
         daemon.signal(SIGHUP);
-        ocs::client::NewMailRequest mail{"SOGo", "jdoe", "INBOX", "1", {}, {}, {}, {}};
-        ocs::client::NewMailResult result;
+        ocs::producer::NewMailRequest mail{"SOGo", "jdoe", "INBOX", "1", {}, {}, {}, {}};
+        ocs::producer::NewMailResult result;
         bool refused = false;
         for (int attempt = 0; attempt < 50 && !refused; ++attempt) {
             refused = !client.newMail(mail, result) && client.lastError().code == 403;
@@ -150,7 +150,7 @@ public:
         CPPUNIT_ASSERT_EQUAL_MESSAGE(output, 0, made);
         ocs::test::Daemon daemon({"--set", "tls.certificate_file=" + cert, "--set", "tls.key_file=" + key});
         daemon.addAccount("mta", "pass phrase");
-        ocs::client::ClientOptions options;
+        ocs::producer::ClientOptions options;
         options.url = "https://127.0.0.1:" + std::to_string(daemon.port()) + "/";
         options.caFile = cert;
         ProducerClient client(options);

@@ -1,7 +1,7 @@
 // The Notification service end to end: an account allowed to report, the
 // registry written from this (second) process as the client module would,
 // events sent through the generated proxy, and the queue store read back.
-#include "client/producer_client.hpp"
+#include "producer/producer_client.hpp"
 #include "store/queue_store.hpp"
 #include "store/registry.hpp"
 #include "support/daemon.hpp"
@@ -14,7 +14,7 @@
 #include <memory>
 #include <thread>
 
-using ocs::client::ProducerClient;
+using ocs::producer::ProducerClient;
 using ocs::store::QueueKey;
 using ocs::store::TableType;
 
@@ -24,14 +24,14 @@ const std::string kPassword = "notification test password";
 constexpr ocs::store::Fid kInbox = 0x0000000000010001ULL;
 constexpr ocs::store::Fid kArchive = 0x0000000000020001ULL;
 
-ocs::client::NewMailRequest mail(const std::string& id)
+ocs::producer::NewMailRequest mail(const std::string& id)
 {
     return {"SOGo", "jdoe", "INBOX", id, std::string("IPM.Note"), 0x1u, 12u, 3u};
 }
 
-ocs::client::NotifyEvent event(const std::string& type, const std::string& id)
+ocs::producer::NotifyEvent event(const std::string& type, const std::string& id)
 {
-    ocs::client::NotifyEvent e;
+    ocs::producer::NotifyEvent e;
     e.type = type;
     e.backend = "SOGo";
     e.username = "jdoe";
@@ -84,7 +84,7 @@ public:
     void testNewMailIsQueuedOnceForTheSubscribedUser()
     {
         subscribe("session-1", 1, ocs::store::fnev::NewMail, 0);
-        ocs::client::NewMailResult result;
+        ocs::producer::NewMailResult result;
         CPPUNIT_ASSERT_MESSAGE(client_->lastError().message, client_->newMail(mail("61"), result));
         CPPUNIT_ASSERT_EQUAL(std::string("queued"), result.status);
         CPPUNIT_ASSERT_EQUAL(1u, result.queues);
@@ -111,7 +111,7 @@ public:
 
     void testNewMailWithoutSubscriberQueuesNothing()
     {
-        ocs::client::NewMailResult result;
+        ocs::producer::NewMailResult result;
         CPPUNIT_ASSERT(client_->newMail(mail("70"), result));
         CPPUNIT_ASSERT_EQUAL(std::string("queued"), result.status);
         CPPUNIT_ASSERT_EQUAL(0u, result.queues);
@@ -125,7 +125,7 @@ public:
     void testDuplicateMessageIsNotQueuedTwice()
     {
         subscribe("session-1", 1, ocs::store::fnev::NewMail, 0);
-        ocs::client::NewMailResult result;
+        ocs::producer::NewMailResult result;
         CPPUNIT_ASSERT(client_->newMail(mail("61"), result));
         CPPUNIT_ASSERT(client_->newMail(mail("61"), result));
         CPPUNIT_ASSERT_EQUAL(std::string("duplicate"), result.status);
@@ -138,11 +138,11 @@ public:
     {
         subscribe("session-1", 1, ocs::store::fnev::NewMail, 0);
         subscribe("session-2", 7, ocs::store::fnev::NewMail, kInbox);
-        std::vector<ocs::client::NotifyEvent> batch;
+        std::vector<ocs::producer::NotifyEvent> batch;
         for (int i = 0; i < 100; ++i)
             batch.push_back(event("NewMail", std::to_string(1000 + i)));
         batch[50].username = "bad\x01user";
-        std::vector<ocs::client::EventOutcome> outcomes;
+        std::vector<ocs::producer::EventOutcome> outcomes;
         CPPUNIT_ASSERT_MESSAGE(client_->lastError().message, client_->notify(batch, outcomes));
         CPPUNIT_ASSERT_EQUAL(std::size_t{100}, outcomes.size());
         for (unsigned i = 0; i < 100; ++i) {
@@ -173,13 +173,13 @@ public:
     void testMoveRecordsOldAndNewPlace()
     {
         subscribe("session-1", 1, ocs::store::fnev::ObjectMoved, kArchive);
-        ocs::client::NewMailResult created;
+        ocs::producer::NewMailResult created;
         CPPUNIT_ASSERT(client_->newMail(mail("80"), created));
         auto move = event("ObjectMoved", "3");
         move.folder = "Archive";
         move.oldFolder = "INBOX";
         move.oldMessageId = "80";
-        std::vector<ocs::client::EventOutcome> outcomes;
+        std::vector<ocs::producer::EventOutcome> outcomes;
         CPPUNIT_ASSERT(client_->notify({move}, outcomes));
         CPPUNIT_ASSERT_EQUAL(std::string("queued"), outcomes.at(0).status);
         CPPUNIT_ASSERT_EQUAL(1u, outcomes.at(0).queues);
@@ -198,7 +198,7 @@ public:
     {
         auto request = mail("90");
         request.backend = "Exchange";
-        ocs::client::NewMailResult result;
+        ocs::producer::NewMailResult result;
         CPPUNIT_ASSERT(!client_->newMail(request, result));
         CPPUNIT_ASSERT_EQUAL(460, client_->lastError().code);
         CPPUNIT_ASSERT_EQUAL(std::string("backend"), client_->lastError().field);
@@ -208,9 +208,9 @@ public:
     {
         ProducerClient limited(options());
         CPPUNIT_ASSERT(limited.login("newmail-only", kPassword));
-        ocs::client::NewMailResult result;
+        ocs::producer::NewMailResult result;
         CPPUNIT_ASSERT(limited.newMail(mail("95"), result));
-        std::vector<ocs::client::EventOutcome> outcomes;
+        std::vector<ocs::producer::EventOutcome> outcomes;
         CPPUNIT_ASSERT(limited.notify({event("ObjectCreated", "96"), event("NewMail", "97")}, outcomes));
         CPPUNIT_ASSERT_EQUAL(std::string("error"), outcomes.at(0).status);
         CPPUNIT_ASSERT_EQUAL(403, outcomes.at(0).error.code);
@@ -221,8 +221,8 @@ public:
 
     void testBatchOverTheLimitIsRefused()
     {
-        std::vector<ocs::client::NotifyEvent> batch(201, event("NewMail", "1"));
-        std::vector<ocs::client::EventOutcome> outcomes;
+        std::vector<ocs::producer::NotifyEvent> batch(201, event("NewMail", "1"));
+        std::vector<ocs::producer::EventOutcome> outcomes;
         CPPUNIT_ASSERT(!client_->notify(batch, outcomes));
         CPPUNIT_ASSERT_EQUAL(413, client_->lastError().code);
         CPPUNIT_ASSERT_EQUAL(std::string("event"), client_->lastError().field);
@@ -244,7 +244,7 @@ public:
             }
         });
         for (int i = 0; i < 200; ++i) {
-            ocs::client::NewMailResult result;
+            ocs::producer::NewMailResult result;
             CPPUNIT_ASSERT_MESSAGE(client_->lastError().message, client_->newMail(mail(std::to_string(5000 + i)), result));
             CPPUNIT_ASSERT(result.queues >= 1);
         }
@@ -256,9 +256,9 @@ public:
     }
 
 private:
-    ocs::client::ClientOptions options() const
+    ocs::producer::ClientOptions options() const
     {
-        ocs::client::ClientOptions o;
+        ocs::producer::ClientOptions o;
         o.url = daemon_->url();
         return o;
     }

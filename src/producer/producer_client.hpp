@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-namespace ocs::client {
+namespace ocs::producer {
 
 struct ClientOptions {
     std::string url = "http://127.0.0.1:5000/";
@@ -119,4 +119,4 @@ private:
     CallError error_;
 };
 
-} // namespace ocs::client
+} // namespace ocs::producer

@@ -1,4 +1,4 @@
-#include "client/producer_client.hpp"
+#include "producer/producer_client.hpp"
 
 #include "auth/scram.hpp"
 #include "service/soap_types.hpp"
@@ -8,7 +8,7 @@
 
 #include <openssl/crypto.h>
 
-namespace ocs::client {
+namespace ocs::producer {
 namespace {
 
 template <typename T>
@@ -245,4 +245,4 @@ bool ProducerClient::notify(const std::vector<NotifyEvent>& events, std::vector<
     return true;
 }
 
-} // namespace ocs::client
+} // namespace ocs::producer
