@@ -10,6 +10,7 @@
 #include "queue/backends.hpp"
 #include "queue/commit_writer.hpp"
 #include "queue/event_router.hpp"
+#include "queue/notifier.hpp"
 #include "service/request.hpp"
 #include "store/queue_store.hpp"
 #include "store/registry.hpp"
@@ -125,7 +126,8 @@ int main(int argc, char** argv)
         return fail(queues.error());
     ocs::queue::CommitWriter writer(**queues, config->store.commitBatch);
     ocs::queue::Backends backends(config->backends);
-    ocs::queue::EventRouter router(backends, **registry, writer, clock, config->limits.maxFieldLength);
+    ocs::queue::Notifier notifier(config->stateDirectory, **registry);
+    ocs::queue::EventRouter router(backends, **registry, writer, clock, config->limits.maxFieldLength, &notifier);
     ocs::service::Dependencies deps{authenticator, router, *config};
 
     ocs::daemon::Server server(*config, deps);

@@ -91,8 +91,9 @@ Result<bool> identify(store::QueueStore::Batch& batch, const Event& event, const
 } // namespace
 
 EventRouter::EventRouter(const Backends& backends, store::Registry& registry, CommitWriter& writer, const Clock& clock,
-                         std::size_t maxFieldLength)
-    : backends_(backends), registry_(registry), writer_(writer), clock_(clock), maxFieldLength_(maxFieldLength)
+                         std::size_t maxFieldLength, Notifier* notifier)
+    : backends_(backends), registry_(registry), writer_(writer), clock_(clock), maxFieldLength_(maxFieldLength),
+      notifier_(notifier)
 {
 }
 
@@ -197,6 +198,7 @@ std::vector<Result<EventResult>> EventRouter::deliver(const std::vector<Event>& 
 
     const auto timeMs = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.wallNow().time_since_epoch()).count();
     std::vector<EventResult> delivered(plans.size());
+    std::set<std::string> sessions; // those that received an entry
     Status committed = writer_.submit([&](store::QueueStore::Batch& batch) -> Status {
         for (std::size_t p = 0; p < plans.size(); ++p) {
             const Plan& plan = plans[p];
@@ -213,8 +215,10 @@ std::vector<Result<EventResult>> EventRouter::deliver(const std::vector<Event>& 
                 arrivedSomewhere = true;
                 std::set<store::QueueKey> queues;
                 for (const store::Subscription& subscription : user.subscriptions) {
-                    if (wants(subscription, entry))
-                        queues.insert(store::queueOf(user.user, subscription));
+                    if (!wants(subscription, entry))
+                        continue;
+                    queues.insert(store::queueOf(user.user, subscription));
+                    sessions.insert(subscription.session);
                 }
                 for (const store::QueueKey& queue : queues) {
                     if (auto appended = batch.append(queue, entry); !appended)
@@ -230,6 +234,8 @@ std::vector<Result<EventResult>> EventRouter::deliver(const std::vector<Event>& 
     });
     for (std::size_t p = 0; p < plans.size(); ++p)
         results[plans[p].index] = committed ? Result<EventResult>(delivered[p]) : Result<EventResult>(committed.error());
+    if (committed && notifier_)
+        notifier_->notify(sessions);
     return results;
 }
 

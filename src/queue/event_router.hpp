@@ -11,6 +11,7 @@
 #include "queue/backends.hpp"
 #include "queue/commit_writer.hpp"
 #include "queue/event.hpp"
+#include "queue/notifier.hpp"
 #include "store/registry.hpp"
 
 #include <string>
@@ -25,8 +26,10 @@ struct Producer {
 
 class EventRouter {
 public:
+    // notifier: wakes and pushes the sessions that received entries, after
+    // the commit (null: nobody to tell, as in unit tests).
     EventRouter(const Backends& backends, store::Registry& registry, CommitWriter& writer, const Clock& clock,
-                std::size_t maxFieldLength);
+                std::size_t maxFieldLength, Notifier* notifier = nullptr);
 
     // One result per event, in order. Valid events are committed together;
     // an invalid one gets its error and does not stop the others. A failed
@@ -43,6 +46,7 @@ private:
     CommitWriter& writer_;
     const Clock& clock_;
     std::size_t maxFieldLength_;
+    Notifier* notifier_;
 };
 
 } // namespace ocs::queue

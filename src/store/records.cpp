@@ -103,6 +103,16 @@ std::string cursor(std::string_view session, const QueueKey& queue)
     return join({"c", session, queueFields(queue)});
 }
 
+std::string push(std::string_view session)
+{
+    return join({"p", session});
+}
+
+std::string pushHandleCounter()
+{
+    return "pushhandle";
+}
+
 std::string messageByUri(std::string_view user, std::string_view uri)
 {
     return join({"m", user, uri});
@@ -303,6 +313,36 @@ Result<QueueEntry> decodeEntry(std::string_view record, std::string_view key)
     e.producer = std::string(*producer);
     e.timeMs = static_cast<std::int64_t>(*time);
     return e;
+}
+
+std::string encodePush(const PushRegistration& push)
+{
+    BinaryWriter out = versioned();
+    out.string(push.user);
+    out.u32(push.handle);
+    out.string(push.context);
+    out.u8(push.family);
+    out.u16(push.port);
+    out.string(push.address);
+    out.u8(push.armed ? 1 : 0);
+    return out.data();
+}
+
+Result<PushRegistration> decodePush(std::string_view record, std::string_view key)
+{
+    BinaryReader in(record);
+    const auto user = openRecord(in) ? in.string() : std::nullopt;
+    const auto handle = in.u32();
+    const auto context = in.string();
+    const auto family = in.u8();
+    const auto port = in.u16();
+    const auto address = in.string();
+    const auto armed = in.u8();
+    if (!user || !handle || !context || !family || !port || !address || !armed || !in.atEnd() ||
+        (*family == 4 ? address->size() != 4 : *family != 6 || address->size() != 16) || *armed > 1)
+        return corrupt(key);
+    return PushRegistration{std::string(*user), *handle,     std::string(*context), *family,
+                            *port,              std::string(*address), *armed == 1};
 }
 
 } // namespace ocs::store

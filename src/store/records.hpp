@@ -20,6 +20,8 @@ std::string folderByUri(std::string_view user, std::string_view uri);        // 
 std::string folderById(std::string_view user, Fid fid);                      // registry
 std::string subscriptions(std::string_view user);                            // registry
 std::string cursor(std::string_view session, const QueueKey& queue);         // registry
+std::string push(std::string_view session);                                  // registry
+std::string pushHandleCounter();                                             // registry
 std::string messageByUri(std::string_view user, std::string_view uri);       // store
 std::string messageById(std::string_view user, Mid mid);                     // store
 std::string counter();                                                       // store
@@ -29,6 +31,18 @@ std::string entry(const QueueKey& queue, std::uint64_t sequence);            // 
 bool parseQueue(std::string_view key, QueueKey& out);
 inline constexpr char kSeparator = '\x1f';
 } // namespace keys
+
+// Where the daemon sends a session's UDP push (EcRRegisterPushNotification),
+// and whether it may: one datagram, then none until the session drains.
+struct PushRegistration {
+    std::string user;
+    std::uint32_t handle = 0;   // the notification handle answered to the client
+    std::string context;        // the client's context bytes, sent as they are
+    std::uint8_t family = 4;    // 4 or 6
+    std::uint16_t port = 0;     // host order
+    std::string address;        // 4 or 16 bytes, network order
+    bool armed = true;
+};
 
 struct BindingHolder {
     std::string user;
@@ -40,6 +54,7 @@ std::string encodeSubscriptions(const std::vector<Subscription>& subscriptions);
 std::string encodeNumber(std::uint64_t value);
 std::string encodeQueueState(const QueueState& state);
 std::string encodeEntry(const QueueEntry& entry);
+std::string encodePush(const PushRegistration& push);
 
 // Decoders fail with InternalError naming `key` on a truncated record or an
 // unknown version.
@@ -48,5 +63,6 @@ Result<std::vector<Subscription>> decodeSubscriptions(std::string_view record, s
 Result<std::uint64_t> decodeNumber(std::string_view record, std::string_view key);
 Result<QueueState> decodeQueueState(std::string_view record, std::string_view key);
 Result<QueueEntry> decodeEntry(std::string_view record, std::string_view key);
+Result<PushRegistration> decodePush(std::string_view record, std::string_view key);
 
 } // namespace ocs::store

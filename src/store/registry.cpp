@@ -253,8 +253,114 @@ Status Registry::closeSession(const std::string& user, const std::string& sessio
         list->erase(std::remove_if(list->begin(), list->end(),
                                    [&](const Subscription& s) { return s.session == session; }),
                     list->end());
+        if (auto removed = impl_->file.remove(keys::push(session)); !removed)
+            return removed.error();
         return impl_->storeOrRemove(key, !list->empty(), encodeSubscriptions(*list));
     });
+}
+
+Status Registry::setCursors(const std::string& session, const std::vector<std::pair<QueueKey, std::uint64_t>>& cursors)
+{
+    const std::lock_guard lock(impl_->mutex);
+    return impl_->transact([&]() -> Status {
+        for (const auto& [queue, next] : cursors) {
+            if (Status s = impl_->file.store(keys::cursor(session, queue), encodeNumber(next),
+                                             TdbFile::StoreMode::Replace);
+                !s)
+                return s;
+        }
+        return {};
+    });
+}
+
+Result<std::uint32_t> Registry::registerPush(const std::string& session, PushRegistration registration)
+{
+    const std::lock_guard lock(impl_->mutex);
+    Status status = impl_->transact([&]() -> Status {
+        auto last = impl_->load(keys::pushHandleCounter(), decodeNumber, std::uint64_t{0});
+        if (!last)
+            return last.error();
+        registration.handle = static_cast<std::uint32_t>(*last % 0xffffffffULL) + 1;
+        registration.armed = true;
+        if (Status s = impl_->file.store(keys::pushHandleCounter(), encodeNumber(registration.handle),
+                                         TdbFile::StoreMode::Replace);
+            !s)
+            return s;
+        return impl_->file.store(keys::push(session), encodePush(registration), TdbFile::StoreMode::Replace);
+    });
+    if (!status)
+        return status.error();
+    return registration.handle;
+}
+
+Result<bool> Registry::unregisterPush(const std::string& session, std::uint32_t handle)
+{
+    const std::lock_guard lock(impl_->mutex);
+    bool removed = false;
+    Status status = impl_->transact([&]() -> Status {
+        auto push = impl_->load(keys::push(session), decodePush, PushRegistration{});
+        if (!push)
+            return push.error();
+        if (push->handle != handle || handle == 0)
+            return {};
+        removed = true;
+        auto gone = impl_->file.remove(keys::push(session));
+        return gone ? Status() : Status(gone.error());
+    });
+    if (!status)
+        return status.error();
+    return removed;
+}
+
+Result<std::optional<PushRegistration>> Registry::push(const std::string& session)
+{
+    const std::lock_guard lock(impl_->mutex);
+    auto push = impl_->load(keys::push(session), decodePush, PushRegistration{});
+    if (!push)
+        return push.error();
+    if (push->handle == 0)
+        return std::optional<PushRegistration>();
+    return std::optional<PushRegistration>(std::move(*push));
+}
+
+namespace {
+
+// Sets the armed flag; `previous` says what it was (nothing: no registration).
+template <typename Impl>
+Status setArmed(Impl& impl, const std::string& session, bool armed, std::optional<PushRegistration>& previous)
+{
+    return impl.transact([&]() -> Status {
+        auto push = impl.load(keys::push(session), decodePush, PushRegistration{});
+        if (!push)
+            return push.error();
+        if (push->handle == 0)
+            return {};
+        previous = *push;
+        if (push->armed == armed)
+            return {};
+        push->armed = armed;
+        return impl.file.store(keys::push(session), encodePush(*push), TdbFile::StoreMode::Replace);
+    });
+}
+
+} // namespace
+
+Result<std::optional<PushRegistration>> Registry::takeArmedPush(const std::string& session)
+{
+    const std::lock_guard lock(impl_->mutex);
+    std::optional<PushRegistration> previous;
+    if (Status s = setArmed(*impl_, session, false, previous); !s)
+        return s.error();
+    if (!previous || !previous->armed)
+        return std::optional<PushRegistration>();
+    return previous;
+}
+
+Status Registry::armPush(const std::string& session)
+{
+    const std::lock_guard lock(impl_->mutex);
+    std::optional<PushRegistration> previous;
+    return setArmed(*impl_, session, true, previous);
 }
 
 Status Registry::setCursor(const std::string& session, const QueueKey& queue, std::uint64_t next)
@@ -303,6 +409,12 @@ Status Registry::visit(const Visitor& visitor)
                 failure = list.error();
             else
                 visitor.subscriptions(std::string(parts[1]), *list);
+        } else if (parts[0] == "p" && parts.size() == 2 && visitor.push) {
+            auto push = decodePush(value, keyText);
+            if (!push)
+                failure = push.error();
+            else
+                visitor.push(std::string(parts[1]), *push);
         } else if (parts[0] == "c" && parts.size() == 5 && visitor.cursor) {
             QueueKey queue;
             auto next = decodeNumber(value, keyText);

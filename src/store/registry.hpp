@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ocs::store {
@@ -43,12 +44,26 @@ public:
     Status subscribe(const std::string& user, const Subscription& subscription);
     Result<bool> unsubscribe(const std::string& user, const std::string& session, std::uint32_t handle);
     Result<std::vector<Subscription>> subscriptions(const std::string& user);
-    // Removes every subscription and cursor of a session.
+    // Removes every subscription, cursor and push registration of a session.
     Status closeSession(const std::string& user, const std::string& session);
 
     // The next sequence the session will read from the queue.
     Status setCursor(const std::string& session, const QueueKey& queue, std::uint64_t next);
     Result<std::optional<std::uint64_t>> cursor(const std::string& session, const QueueKey& queue);
+    // Several cursors of one session in one transaction (a drain's).
+    Status setCursors(const std::string& session, const std::vector<std::pair<QueueKey, std::uint64_t>>& cursors);
+
+    // One UDP push registration per session. Registering gives it a new
+    // notification handle, unique in this registry (never 0).
+    Result<std::uint32_t> registerPush(const std::string& session, PushRegistration registration);
+    Result<bool> unregisterPush(const std::string& session, std::uint32_t handle);
+    Result<std::optional<PushRegistration>> push(const std::string& session);
+    // The daemon, before sending a push: disarms an armed registration and
+    // returns it; nothing when there is none or it is disarmed (a datagram
+    // went out and the session has not drained since).
+    Result<std::optional<PushRegistration>> takeArmedPush(const std::string& session);
+    // The session, when it drains: the next entry may push again.
+    Status armPush(const std::string& session);
 
     // Every record, decoded, for tools. A walk of the whole file.
     struct Visitor {
@@ -58,6 +73,7 @@ public:
         std::function<void(const std::string& user, const std::string& uri, Fid fid)> folder;
         std::function<void(const std::string& user, const std::vector<Subscription>&)> subscriptions;
         std::function<void(const std::string& session, const QueueKey& queue, std::uint64_t next)> cursor;
+        std::function<void(const std::string& session, const PushRegistration&)> push;
     };
     Status visit(const Visitor& visitor);
 

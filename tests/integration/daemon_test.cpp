@@ -214,6 +214,13 @@ public:
         ProducerClient client(optionsFor(daemon.url()));
         std::string version;
         CPPUNIT_ASSERT(client.ping(version));
+        // The request line is written just after the answer: wait for it.
+        std::string before;
+        for (int attempt = 0; attempt < 100 && !contains(before, "op=Ping"); ++attempt) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            std::ifstream in(file);
+            before.assign(std::istreambuf_iterator<char>(in), {});
+        }
         CPPUNIT_ASSERT_EQUAL(0, std::rename(file.c_str(), (file + ".1").c_str()));
         daemon.signal(SIGHUP);
         std::string reopened;

@@ -56,6 +56,27 @@ private:
     std::string path_;
 };
 
+// A program running in the background (no shell), its stdout and stderr
+// going to a file; killed when the object goes away.
+class Process {
+public:
+    explicit Process(const std::vector<std::string>& argv);
+    ~Process();
+    Process(const Process&) = delete;
+    Process& operator=(const Process&) = delete;
+
+    std::string output() const;
+    // True once the output contains `text`, waiting up to timeoutMs.
+    bool awaitOutput(const std::string& text, int timeoutMs) const;
+    // The exit status, or -1 if it has not exited within timeoutMs.
+    int wait(int timeoutMs);
+
+private:
+    TempDir dir_;
+    std::string outputFile_;
+    int pid_ = -1;
+};
+
 // Runs a program (no shell) with stdin from `input`; returns the exit status
 // and, when `output` is given, what it wrote to stdout and stderr.
 int runProgram(const std::vector<std::string>& argv, const std::string& input = "", std::string* output = nullptr);

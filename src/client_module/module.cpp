@@ -1,0 +1,229 @@
+// The C ABI of the client module (ocsmanager_client.h): argument checks,
+// status codes, and the boundary no C++ exception crosses.
+#include "client_module/ocsmanager_client.h"
+
+#include "client_module/session.hpp"
+
+#include <cstring>
+#include <new>
+
+struct ocs_handle {
+    std::unique_ptr<ocs::client_module::StateHandle> state;
+};
+
+struct ocs_session {
+    std::unique_ptr<ocs::client_module::Session> session;
+};
+
+namespace {
+
+using ocs::ErrorCode;
+
+ocs_status statusOf(const ocs::Error& error)
+{
+    switch (error.code) {
+    case ErrorCode::InvalidParameter:
+    case ErrorCode::MalformedRequest:
+        return OCS_E_INVALID_ARGUMENT;
+    case ErrorCode::PayloadTooLarge:
+        return OCS_E_BUFFER_TOO_SMALL;
+    case ErrorCode::InternalError:
+    case ErrorCode::StoreUnavailable:
+        return OCS_E_STORE;
+    default:
+        return OCS_E_INTERNAL;
+    }
+}
+
+ocs_status statusOf(const ocs::Status& status)
+{
+    return status ? OCS_OK : statusOf(status.error());
+}
+
+// Runs `body` so that nothing thrown leaves the library.
+template <typename Body>
+ocs_status guarded(Body&& body) noexcept
+{
+    try {
+        return body();
+    } catch (const std::bad_alloc&) {
+        return OCS_E_NO_MEMORY;
+    } catch (...) {
+        return OCS_E_INTERNAL;
+    }
+}
+
+bool present(const char* text)
+{
+    return text && *text;
+}
+
+ocs_status found(const ocs::Result<bool>& removed)
+{
+    if (!removed)
+        return statusOf(removed.error());
+    return *removed ? OCS_OK : OCS_E_NOT_FOUND;
+}
+
+} // namespace
+
+extern "C" {
+
+const char* ocs_status_string(ocs_status status)
+{
+    switch (status) {
+    case OCS_OK:
+        return "OCS_OK: success";
+    case OCS_E_INVALID_ARGUMENT:
+        return "OCS_E_INVALID_ARGUMENT: a missing, empty or malformed argument";
+    case OCS_E_NOT_FOUND:
+        return "OCS_E_NOT_FOUND: no such binding, subscription or push registration";
+    case OCS_E_STORE:
+        return "OCS_E_STORE: the state directory or one of its files cannot be used";
+    case OCS_E_BUFFER_TOO_SMALL:
+        return "OCS_E_BUFFER_TOO_SMALL: the next notification does not fit in the buffer";
+    case OCS_E_NO_MEMORY:
+        return "OCS_E_NO_MEMORY: out of memory";
+    case OCS_E_INTERNAL:
+        break;
+    }
+    return "OCS_E_INTERNAL: internal error";
+}
+
+ocs_status ocs_open(const char* state_directory, ocs_handle** handle)
+{
+    if (!present(state_directory) || !handle)
+        return OCS_E_INVALID_ARGUMENT;
+    return guarded([&] {
+        auto state = ocs::client_module::StateHandle::open(state_directory);
+        if (!state)
+            return statusOf(state.error());
+        *handle = new ocs_handle{std::move(*state)};
+        return OCS_OK;
+    });
+}
+
+void ocs_close(ocs_handle* handle)
+{
+    delete handle;
+}
+
+ocs_status ocs_bind(ocs_handle* handle, const char* user, const char* backend, const char* backend_user)
+{
+    if (!handle || !present(user) || !present(backend) || !present(backend_user))
+        return OCS_E_INVALID_ARGUMENT;
+    return guarded([&] { return statusOf(handle->state->registry->bind(user, backend, backend_user)); });
+}
+
+ocs_status ocs_unbind(ocs_handle* handle, const char* user, const char* backend, const char* backend_user)
+{
+    if (!handle || !present(user) || !present(backend) || !present(backend_user))
+        return OCS_E_INVALID_ARGUMENT;
+    return guarded([&] { return found(handle->state->registry->unbind(user, backend, backend_user)); });
+}
+
+ocs_status ocs_map_folder(ocs_handle* handle, const char* user, const char* folder_uri, uint64_t fid)
+{
+    if (!handle || !present(user) || !present(folder_uri) || fid == 0)
+        return OCS_E_INVALID_ARGUMENT;
+    return guarded([&] { return statusOf(handle->state->registry->mapFolder(user, folder_uri, fid)); });
+}
+
+ocs_status ocs_session_open(ocs_handle* handle, const char* user, const char* session_id, ocs_session** session)
+{
+    if (!handle || !present(user) || !session || (session_id && !*session_id))
+        return OCS_E_INVALID_ARGUMENT;
+    return guarded([&] {
+        auto opened = ocs::client_module::Session::open(*handle->state, user, session_id ? session_id : "");
+        if (!opened)
+            return statusOf(opened.error());
+        *session = new ocs_session{std::move(*opened)};
+        return OCS_OK;
+    });
+}
+
+ocs_status ocs_session_close(ocs_session* session)
+{
+    if (!session)
+        return OCS_E_INVALID_ARGUMENT;
+    const ocs_status status = guarded([&] { return statusOf(session->session->close()); });
+    delete session;
+    return status;
+}
+
+void ocs_session_detach(ocs_session* session)
+{
+    delete session;
+}
+
+const char* ocs_session_id(const ocs_session* session)
+{
+    return session ? session->session->id().c_str() : nullptr;
+}
+
+ocs_status ocs_subscribe(ocs_session* session, uint32_t notification_handle, uint16_t fnev_flags, uint64_t fid,
+                         uint64_t mid, ocs_table_type table)
+{
+    if (!session || fnev_flags == 0 || table < OCS_TABLE_NONE || table > OCS_TABLE_ASSOCIATED_CONTENTS)
+        return OCS_E_INVALID_ARGUMENT;
+    return guarded([&] {
+        const ocs::store::Subscription subscription{{}, notification_handle, fnev_flags, fid, mid,
+                                                    static_cast<ocs::store::TableType>(table)};
+        return statusOf(session->session->subscribe(subscription));
+    });
+}
+
+ocs_status ocs_unsubscribe(ocs_session* session, uint32_t notification_handle)
+{
+    if (!session)
+        return OCS_E_INVALID_ARGUMENT;
+    return guarded([&] { return found(session->session->unsubscribe(notification_handle)); });
+}
+
+int ocs_session_fd(const ocs_session* session)
+{
+    return session ? session->session->fd() : -1;
+}
+
+ocs_status ocs_drain(ocs_session* session, uint8_t logon_id, uint8_t* buffer, size_t size, size_t* written,
+                     size_t* count)
+{
+    if (!session || (!buffer && size > 0) || !written || !count)
+        return OCS_E_INVALID_ARGUMENT;
+    *written = 0;
+    *count = 0;
+    return guarded([&] {
+        auto drained = session->session->drain(logon_id, size);
+        if (!drained)
+            return statusOf(drained.error());
+        if (!drained->bytes.empty())
+            std::memcpy(buffer, drained->bytes.data(), drained->bytes.size());
+        *written = drained->bytes.size();
+        *count = drained->count;
+        return OCS_OK;
+    });
+}
+
+ocs_status ocs_push_register(ocs_session* session, const uint8_t* context, size_t context_size,
+                             const uint8_t* address, size_t address_size, uint32_t* notification_handle)
+{
+    if (!session || (!context && context_size > 0) || !address || !notification_handle)
+        return OCS_E_INVALID_ARGUMENT;
+    return guarded([&] {
+        auto handle = session->session->registerPush(ocs::ByteView(context, context_size),
+                                                     ocs::ByteView(address, address_size));
+        if (!handle)
+            return statusOf(handle.error());
+        *notification_handle = *handle;
+        return OCS_OK;
+    });
+}
+
+ocs_status ocs_push_unregister(ocs_session* session, uint32_t notification_handle)
+{
+    if (!session)
+        return OCS_E_INVALID_ARGUMENT;
+    return guarded([&] { return found(session->session->unregisterPush(notification_handle)); });
+}
+
+} // extern "C"

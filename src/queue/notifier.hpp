@@ -1,0 +1,35 @@
+// After a commit: wakes every session that received an entry, and sends the
+// UDP push a session registered (EcRRegisterPushNotification) — one datagram,
+// then none until the session has drained.
+#pragma once
+
+#include "store/registry.hpp"
+#include "store/wake.hpp"
+
+#include <filesystem>
+#include <set>
+#include <string>
+
+namespace ocs::queue {
+
+class Notifier {
+public:
+    Notifier(const std::filesystem::path& stateDirectory, store::Registry& registry);
+    ~Notifier();
+    Notifier(const Notifier&) = delete;
+    Notifier& operator=(const Notifier&) = delete;
+
+    // Best effort: a wake-up or a datagram that cannot be sent is dropped
+    // (the entries stay queued; the session finds them when it drains).
+    void notify(const std::set<std::string>& sessions);
+
+private:
+    void push(const store::PushRegistration& registration) const;
+
+    store::Registry& registry_;
+    store::Waker waker_;
+    int udp4_ = -1;
+    int udp6_ = -1;
+};
+
+} // namespace ocs::queue
