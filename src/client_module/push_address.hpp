@@ -42,8 +42,8 @@ inline constexpr std::size_t kSockaddrIn6Size = 28;
 
 struct PushAddress {
     PushFamily family = PushFamily::IPv4;
-    std::uint16_t port = 0; // host order
-    Bytes address;          // 4 or 16 bytes, network order
+    std::uint16_t port = 0;     // host order
+    Bytes address;              // 4 or 16 bytes, network order
     std::uint32_t flowInfo = 0; // IPv6: as the 4 wire bytes read big-endian
     // IPv6: the client's interface index. It names an interface of the
     // client's host, so it only helps for a link-local address on a link

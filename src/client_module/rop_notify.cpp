@@ -45,22 +45,22 @@ std::string hex(std::uint64_t value, int digits)
 // (Notify_repl and its NotificationData union), which agree case by case.
 // Encoder and decoder share this one table, so what one writes the other reads.
 struct Presence {
-    bool tableEvent = false;          // TableEventType: type TableModified
-    bool tableRowFid = false;         // TableRowFolderID: row added/deleted/modified
-    bool tableRowMid = false;         // TableRowMessageID, TableRowInstance: ...and M
-    bool insertAfterFid = false;      // InsertAfterTableRowFolderID: row added/modified
-    bool insertAfterMid = false;      // InsertAfterTableRowID, ...Instance: ...and M
-    bool tableRowData = false;        // TableRowDataSize, TableRowData: row added/modified
-    bool fid = false;                 // FolderId: any type but TableModified
-    bool mid = false;                 // MessageId: ...and M
-    bool parentFid = false;           // ParentFolderId: created/deleted/moved/copied, S == M
-    bool oldFid = false;              // OldFolderId: moved/copied
-    bool oldMid = false;              // OldMessageId: moved/copied and M
-    bool oldParentFid = false;        // OldParentFolderId: moved/copied, not M
-    bool tags = false;                // TagCount (+ Tags unless 0 or 0xFFFF): created/modified
-    bool totalCount = false;          // TotalMessageCount: T
-    bool unreadCount = false;         // UnreadMessageCount: U
-    bool newMail = false;             // MessageFlags, UnicodeFlag, MessageClass: NewMail
+    bool tableEvent = false;     // TableEventType: type TableModified
+    bool tableRowFid = false;    // TableRowFolderID: row added/deleted/modified
+    bool tableRowMid = false;    // TableRowMessageID, TableRowInstance: ...and M
+    bool insertAfterFid = false; // InsertAfterTableRowFolderID: row added/modified
+    bool insertAfterMid = false; // InsertAfterTableRowID, ...Instance: ...and M
+    bool tableRowData = false;   // TableRowDataSize, TableRowData: row added/modified
+    bool fid = false;            // FolderId: any type but TableModified
+    bool mid = false;            // MessageId: ...and M
+    bool parentFid = false;      // ParentFolderId: created/deleted/moved/copied, S == M
+    bool oldFid = false;         // OldFolderId: moved/copied
+    bool oldMid = false;         // OldMessageId: moved/copied and M
+    bool oldParentFid = false;   // OldParentFolderId: moved/copied, not M
+    bool tags = false;           // TagCount (+ Tags unless 0 or 0xFFFF): created/modified
+    bool totalCount = false;     // TotalMessageCount: T
+    bool unreadCount = false;    // UnreadMessageCount: U
+    bool newMail = false;        // MessageFlags, UnicodeFlag, MessageClass: NewMail
 };
 
 Presence presenceOf(std::uint16_t flags, TableEvent event)
@@ -69,8 +69,8 @@ Presence presenceOf(std::uint16_t flags, TableEvent event)
     const bool message = (flags & flag::Message) != 0;
     const bool search = (flags & flag::SearchFolder) != 0;
     const bool table = type == store::fnev::TableModified;
-    const bool row = table && (event == TableEvent::RowAdded || event == TableEvent::RowDeleted ||
-                               event == TableEvent::RowModified);
+    const bool row =
+        table && (event == TableEvent::RowAdded || event == TableEvent::RowDeleted || event == TableEvent::RowModified);
     const bool positioned = table && (event == TableEvent::RowAdded || event == TableEvent::RowModified);
     const bool moveOrCopy = type == store::fnev::ObjectMoved || type == store::fnev::ObjectCopied;
 
@@ -86,8 +86,8 @@ Presence presenceOf(std::uint16_t flags, TableEvent event)
     // A message in an ordinary folder has no ParentFolderId (its FolderId is
     // the parent); a folder has one, and so does a message seen through a
     // search folder (S and M both set).
-    p.parentFid = (type == store::fnev::ObjectCreated || type == store::fnev::ObjectDeleted || moveOrCopy) &&
-                  message == search;
+    p.parentFid =
+        (type == store::fnev::ObjectCreated || type == store::fnev::ObjectDeleted || moveOrCopy) && message == search;
     p.oldFid = moveOrCopy;
     p.oldMid = moveOrCopy && message;
     p.oldParentFid = moveOrCopy && !message;
@@ -234,10 +234,7 @@ class WireWriter {
 
 class WireReader {
   public:
-    explicit WireReader(ByteView data)
-        : data_(reinterpret_cast<const char*>(data.data()), data.size())
-    {
-    }
+    explicit WireReader(ByteView data) : data_(reinterpret_cast<const char*>(data.data()), data.size()) {}
 
     bool atEnd() const { return data_.empty(); }
     std::size_t offset() const { return consumed_; }
@@ -258,8 +255,7 @@ class WireReader {
     }
 
   private:
-    template <typename T>
-    std::optional<T> get(std::size_t size)
+    template <typename T> std::optional<T> get(std::size_t size)
     {
         const auto bytes = raw(size);
         if (!bytes)
@@ -352,8 +348,7 @@ Error truncatedAt(const WireReader& in)
 }
 
 // Reads one fixed-size field into `out` when `present`; false on truncation.
-template <typename T>
-bool readIf(bool present, std::optional<T> (WireReader::*get)(), WireReader& in, T& out)
+template <typename T> bool readIf(bool present, std::optional<T> (WireReader::*get)(), WireReader& in, T& out)
 {
     if (!present)
         return true;
@@ -421,8 +416,8 @@ Result<NotificationData> readNotificationData(WireReader& in)
             d.tableRowData = std::string(*row);
     }
     ok = ok && readIf(p.fid, &WireReader::u64, in, d.fid) && readIf(p.mid, &WireReader::u64, in, d.mid) &&
-         readIf(p.parentFid, &WireReader::u64, in, d.parentFid) &&
-         readIf(p.oldFid, &WireReader::u64, in, d.oldFid) && readIf(p.oldMid, &WireReader::u64, in, d.oldMid) &&
+         readIf(p.parentFid, &WireReader::u64, in, d.parentFid) && readIf(p.oldFid, &WireReader::u64, in, d.oldFid) &&
+         readIf(p.oldMid, &WireReader::u64, in, d.oldMid) &&
          readIf(p.oldParentFid, &WireReader::u64, in, d.oldParentFid);
     if (ok && p.tags) {
         const auto count = in.u16();
@@ -896,8 +891,7 @@ std::string toJson(const DecodedNotify& notify)
 {
     const NotificationData& d = notify.data;
     std::string json = "{\"handle\":" + std::to_string(notify.handle) +
-                       ",\"logonId\":" + std::to_string(notify.logonId) +
-                       ",\"flags\":" + jsonString(hex(d.flags, 4)) +
+                       ",\"logonId\":" + std::to_string(notify.logonId) + ",\"flags\":" + jsonString(hex(d.flags, 4)) +
                        ",\"type\":" + jsonString(typeName(d.type()));
     if (d.type() == store::fnev::TableModified)
         json += ",\"tableEvent\":" + jsonString(tableEventName(d.tableEvent));
