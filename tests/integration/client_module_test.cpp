@@ -17,7 +17,9 @@
 
 #include <csignal>
 #include <cstring>
+#include <chrono>
 #include <memory>
+#include <thread>
 #include <vector>
 
 using ocs::client_module::DecodedNotify;
@@ -43,6 +45,7 @@ class ClientModuleTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testSessionBehindTheWindowIsToldItMissedEvents);
     CPPUNIT_TEST(testReopenedSessionResumesFromItsCursor);
     CPPUNIT_TEST(testDrainIsBoundedByTheBuffer);
+    CPPUNIT_TEST(testSessionsInSeveralThreadsEachReceiveEverything);
     CPPUNIT_TEST(testBadArgumentsAreRefused);
     CPPUNIT_TEST_SUITE_END();
 
@@ -187,6 +190,40 @@ public:
         CPPUNIT_ASSERT_EQUAL(OCS_OK, ocs_drain(session, 0, buffer.data(), buffer.size(), &written, &count));
         CPPUNIT_ASSERT_EQUAL(std::size_t{1}, count);
         ocs_session_close(session);
+    }
+
+    void testSessionsInSeveralThreadsEachReceiveEverything()
+    {
+        // One handle, one session per thread, all draining while events arrive.
+        constexpr int kThreads = 4;
+        constexpr std::size_t kMails = 20;
+        std::vector<ocs_session*> sessions;
+        for (int t = 0; t < kThreads; ++t)
+            sessions.push_back(openSession(("thread-" + std::to_string(t)).c_str(), 10 + t));
+        std::vector<std::size_t> received(kThreads, 0);
+        std::vector<std::thread> consumers;
+        for (int t = 0; t < kThreads; ++t) {
+            consumers.emplace_back([&, t] {
+                std::vector<std::uint8_t> buffer(65536);
+                const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+                while (received[t] < kMails && std::chrono::steady_clock::now() < deadline) {
+                    if (!readable(ocs_session_fd(sessions[t]), 200))
+                        continue;
+                    std::size_t written = 0, count = 0;
+                    if (ocs_drain(sessions[t], 0, buffer.data(), buffer.size(), &written, &count) != OCS_OK)
+                        return;
+                    received[t] += count;
+                }
+            });
+        }
+        for (std::size_t i = 0; i < kMails; ++i)
+            newMail("t" + std::to_string(i));
+        for (std::thread& consumer : consumers)
+            consumer.join();
+        for (int t = 0; t < kThreads; ++t) {
+            CPPUNIT_ASSERT_EQUAL(kMails, received[t]);
+            CPPUNIT_ASSERT_EQUAL(OCS_OK, ocs_session_close(sessions[t]));
+        }
     }
 
     void testBadArgumentsAreRefused()
