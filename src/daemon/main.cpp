@@ -149,7 +149,10 @@ int main(int argc, char** argv)
     ocs::log::info(ocs::msg::Started, "listening on " + server.describe() + " state=" +
                                           config->stateDirectory.string());
     server.run();
-    ocs::log::info(ocs::msg::Stopped, "stopped");
+    const ocs::queue::CommitStats commits = writer.stats();
+    ocs::log::info(ocs::msg::Stopped, "stopped; commits=" + std::to_string(commits.commits) +
+                                          " jobs=" + std::to_string(commits.jobs) +
+                                          " largest_batch=" + std::to_string(commits.largestBatch));
     ocs::log::stop();
     return 0;
 }
