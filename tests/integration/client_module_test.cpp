@@ -52,7 +52,7 @@ class ClientModuleTest : public CppUnit::TestFixture {
 public:
     void setUp() override
     {
-        daemon_ = std::make_unique<ocs::test::Daemon>(std::vector<std::string>{"--set", "store.retained_entries=3"});
+        daemon_ = std::make_unique<ocs::test::Daemon>();
         CPPUNIT_ASSERT_EQUAL(0, daemon_->accountTool({"add", "mta", "--backends", "SOGo"}, kPassword + "\n"));
         CPPUNIT_ASSERT_EQUAL(OCS_OK, ocs_open(daemon_->state().c_str(), &handle_));
         CPPUNIT_ASSERT_EQUAL(OCS_OK, ocs_bind(handle_, "alice", "SOGo", "jdoe"));
@@ -141,15 +141,30 @@ public:
     void testSessionBehindTheWindowIsToldItMissedEvents()
     {
         ocs_session* session = openSession("session-m", 9);
-        for (int i = 0; i < 5; ++i)
-            newMail("7" + std::to_string(i)); // the queue keeps 3
-        const auto notes = drain(session);
-        CPPUNIT_ASSERT_EQUAL(std::size_t{4}, notes.size());
+        // 1200 new messages in batches that fit limits.max_request_bytes; the
+        // queue keeps the newest 1000.
+        for (int batch = 0; batch < 8; ++batch) {
+            std::vector<ocs::producer::NotifyEvent> events;
+            for (int i = 0; i < 150; ++i) {
+                ocs::producer::NotifyEvent e;
+                e.backend = "SOGo";
+                e.username = "jdoe";
+                e.folder = "INBOX";
+                e.messageId = "m" + std::to_string(batch * 150 + i);
+                events.push_back(e);
+            }
+            std::vector<ocs::producer::EventOutcome> outcomes;
+            CPPUNIT_ASSERT_MESSAGE(producer_->lastError().message, producer_->notify(events, outcomes));
+        }
+        std::vector<DecodedNotify> notes;
+        for (auto more = drain(session); !more.empty(); more = drain(session))
+            notes.insert(notes.end(), more.begin(), more.end());
+        CPPUNIT_ASSERT_EQUAL(std::size_t{1001}, notes.size());
         CPPUNIT_ASSERT_EQUAL(std::uint16_t{OCS_FNEV_TABLE_MODIFIED}, notes[0].data.type());
         CPPUNIT_ASSERT(notes[0].data.tableEvent == ocs::client_module::TableEvent::Changed);
-        for (std::size_t i = 1; i < 4; ++i) {
+        for (std::size_t i = 1; i < notes.size(); ++i) {
             CPPUNIT_ASSERT_EQUAL(std::uint16_t{OCS_FNEV_NEW_MAIL}, notes[i].data.type());
-            CPPUNIT_ASSERT_EQUAL(midOf(i + 2), notes[i].data.mid); // messages 3, 4 and 5 of 5
+            CPPUNIT_ASSERT_EQUAL(midOf(200 + i), notes[i].data.mid); // messages 201 to 1200
         }
         ocs_session_close(session);
     }

@@ -59,6 +59,24 @@ std::string readFile(const std::string& path)
     return text.str();
 }
 
+// Starts a program (no shell), stdin from /dev/null, stdout and stderr to
+// `output` opened with `outputFlags`.
+int spawn(const std::vector<std::string>& args, const std::string& output, int outputFlags)
+{
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, output.c_str(), O_WRONLY | O_CREAT | outputFlags, 0600);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    auto argv = argvOf(args);
+    pid_t pid = -1;
+    const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0)
+        throw std::runtime_error("cannot run " + args[0]);
+    return pid;
+}
+
 } // namespace
 
 TempDir::TempDir() : path_(makeTempDir()) {}
@@ -102,18 +120,7 @@ Daemon::Daemon(std::vector<std::string> extraArgs, std::string workDir)
         args.insert(args.end(), {"--listen", "127.0.0.1:0"});
     args.insert(args.end(), extraArgs.begin(), extraArgs.end());
 
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, logFile_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    auto argv = argvOf(args);
-    pid_t pid = -1;
-    const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0)
-        throw std::runtime_error("cannot start " OCS_DAEMON);
-    pid_ = pid;
+    pid_ = spawn(args, logFile_, O_APPEND);
 
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (std::chrono::steady_clock::now() < deadline) {
@@ -191,20 +198,9 @@ void Daemon::addAccount(const std::string& login, const std::string& password) c
         throw std::runtime_error("ocsmanager-account add " + login + " failed");
 }
 
-Process::Process(const std::vector<std::string>& args) : outputFile_(dir_.path() + "/output")
+Process::Process(const std::vector<std::string>& args)
+    : outputFile_(dir_.path() + "/output"), pid_(spawn(args, outputFile_, O_TRUNC))
 {
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, outputFile_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    auto argv = argvOf(args);
-    pid_t pid = -1;
-    const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0)
-        throw std::runtime_error("cannot run " + args[0]);
-    pid_ = pid;
 }
 
 Process::~Process()
