@@ -130,18 +130,10 @@ Status Session::subscribe(const store::Subscription& requested)
         return makeError(ErrorCode::InvalidParameter, "fid", "a message subscription needs its folder");
     // Start at the queue's end: what was queued before is not for us. A
     // resumed session keeps the cursor it has.
-    const store::QueueKey queue = store::queueOf(user_, subscription);
-    auto cursor = state_.registry->cursor(id_, queue);
-    if (!cursor)
-        return cursor.error();
-    if (Status s = state_.registry->subscribe(user_, subscription); !s)
-        return s;
-    if (*cursor)
-        return {};
-    auto position = state_.queues->state(queue);
+    auto position = state_.queues->state(store::queueOf(user_, subscription));
     if (!position)
         return position.error();
-    return state_.registry->setCursor(id_, queue, position->next);
+    return state_.registry->subscribe(user_, subscription, position->next);
 }
 
 Result<bool> Session::unsubscribe(std::uint32_t handle)
@@ -176,20 +168,20 @@ Result<Drained> Session::drain(std::uint8_t logonId, std::size_t capacity)
     for (std::size_t q = 0; q < queues.size(); ++q) {
         QueueView& view = queues[q];
         auto cursor = state_.registry->cursor(id_, view.key);
-        auto window = state_.queues->state(view.key);
         if (!cursor)
             return cursor.error();
-        if (!window)
-            return window.error();
-        view.cursor = cursor->value_or(window->next);
+        // One read gives the window and the entries from the cursor on; a
+        // session without a cursor starts at the end and reads nothing.
+        auto read = state_.queues->slice(view.key, cursor->value_or(UINT64_MAX), kEntriesPerQueue);
+        if (!read)
+            return read.error();
+        const store::QueueState& window = read->window;
+        view.cursor = cursor->value_or(window.next);
         view.cursorChanged = !*cursor;
-        if (view.cursor < window->first)
-            pending.push_back({q, std::nullopt, window->first});
-        auto entries = state_.queues->read(view.key, std::max(view.cursor, window->first), kEntriesPerQueue);
-        if (!entries)
-            return entries.error();
-        drained.more = drained.more || entries->size() == kEntriesPerQueue;
-        for (store::QueueEntry& entry : *entries) {
+        if (view.cursor < window.first)
+            pending.push_back({q, std::nullopt, window.first});
+        drained.more = drained.more || read->entries.size() == kEntriesPerQueue;
+        for (store::QueueEntry& entry : read->entries) {
             const std::uint64_t next = entry.sequence + 1;
             pending.push_back({q, std::move(entry), next});
         }

@@ -59,14 +59,20 @@ size_t Worker::receive(struct soap* soap, char* buffer, size_t length)
 // entity is ever declared, let alone expanded.
 int Worker::inspectInput(struct soap* soap, const char* data, size_t length)
 {
+    constexpr size_t kLongestMarker = 9; // "<!DOCTYPE"
+    const auto hasMarker = [](std::string_view text) {
+        return text.find("<!DOCTYPE") != std::string_view::npos || text.find("<!ENTITY") != std::string_view::npos;
+    };
     Worker& worker = workerOf(soap);
-    std::string window = worker.scanTail_ + std::string(data, length);
-    if (window.find("<!DOCTYPE") != std::string::npos || window.find("<!ENTITY") != std::string::npos) {
+    const std::string_view chunk(data, length);
+    // The chunk itself, and a marker split between the previous chunk and this one.
+    const std::string seam = worker.scanTail_ + std::string(chunk.substr(0, kLongestMarker - 1));
+    if (hasMarker(chunk) || hasMarker(seam)) {
         worker.dtdSeen_ = true;
         return soap->error = SOAP_SYNTAX_ERROR;
     }
-    constexpr size_t kLongestMarker = 9;
-    worker.scanTail_ = window.substr(window.size() > kLongestMarker ? window.size() - kLongestMarker : 0);
+    const std::string_view end = length >= kLongestMarker ? chunk.substr(length - kLongestMarker) : std::string_view(seam);
+    worker.scanTail_ = std::string(end.substr(end.size() > kLongestMarker ? end.size() - kLongestMarker : 0));
     return SOAP_OK;
 }
 

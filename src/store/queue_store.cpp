@@ -175,12 +175,20 @@ Result<QueueState> QueueStore::state(const QueueKey& queue)
 
 Result<std::vector<QueueEntry>> QueueStore::read(const QueueKey& queue, std::uint64_t from, std::size_t max)
 {
+    auto read = slice(queue, from, max);
+    if (!read)
+        return read.error();
+    return std::move(read->entries);
+}
+
+Result<QueueStore::Slice> QueueStore::slice(const QueueKey& queue, std::uint64_t from, std::size_t max)
+{
     const std::lock_guard lock(impl_->mutex);
     auto state = impl_->queueState(queue);
     if (!state)
         return state.error();
-    std::vector<QueueEntry> entries;
-    for (std::uint64_t sequence = std::max(from, state->first); sequence < state->next && entries.size() < max;
+    Slice out{*state, {}};
+    for (std::uint64_t sequence = std::max(from, state->first); sequence < state->next && out.entries.size() < max;
          ++sequence) {
         const std::string key = keys::entry(queue, sequence);
         auto record = impl_->file.fetch(key);
@@ -192,9 +200,9 @@ Result<std::vector<QueueEntry>> QueueStore::read(const QueueKey& queue, std::uin
         auto entry = decodeEntry(**record, key);
         if (!entry)
             return entry.error();
-        entries.push_back(std::move(*entry));
+        out.entries.push_back(std::move(*entry));
     }
-    return entries;
+    return out;
 }
 
 Result<std::optional<Mid>> QueueStore::messageId(const std::string& user, const std::string& uri)

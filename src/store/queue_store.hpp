@@ -59,6 +59,12 @@ public:
     Result<QueueState> state(const QueueKey& queue);
     // Up to `max` entries from sequence `from` on (clamped to the window).
     Result<std::vector<QueueEntry>> read(const QueueKey& queue, std::uint64_t from, std::size_t max);
+    // The same, with the window the entries were read from.
+    struct Slice {
+        QueueState window;
+        std::vector<QueueEntry> entries;
+    };
+    Result<Slice> slice(const QueueKey& queue, std::uint64_t from, std::size_t max);
     Result<std::optional<Mid>> messageId(const std::string& user, const std::string& uri);
     Result<std::optional<std::string>> messageUri(const std::string& user, Mid mid);
 

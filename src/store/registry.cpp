@@ -180,11 +180,22 @@ Result<std::optional<std::string>> Registry::folderUri(const std::string& user, 
     return impl_->file.fetch(keys::folderById(user, fid));
 }
 
-Status Registry::subscribe(const std::string& user, const Subscription& subscription)
+Status Registry::subscribe(const std::string& user, const Subscription& subscription,
+                           std::optional<std::uint64_t> startAt)
 {
     const std::lock_guard lock(impl_->mutex);
     const std::string key = keys::subscriptions(user);
     return impl_->transact([&]() -> Status {
+        if (startAt) {
+            const std::string cursor = keys::cursor(subscription.session, queueOf(user, subscription));
+            auto existing = impl_->file.fetch(cursor);
+            if (!existing)
+                return existing.error();
+            if (!*existing) {
+                if (Status s = impl_->file.store(cursor, encodeNumber(*startAt), TdbFile::StoreMode::Insert); !s)
+                    return s;
+            }
+        }
         auto list = impl_->load(key, decodeSubscriptions, std::vector<Subscription>());
         if (!list)
             return list.error();
@@ -384,6 +395,25 @@ Result<std::optional<std::uint64_t>> Registry::cursor(const std::string& session
     return std::optional<std::uint64_t>(*next);
 }
 
+namespace {
+
+// Decodes one record and hands it on; a record that does not decode stops
+// the walk with its error.
+template <typename Decode, typename Deliver>
+bool deliverDecoded(Decode decode, std::string_view value, const std::string& key, Status& failure,
+                    Deliver deliver)
+{
+    auto decoded = decode(value, key);
+    if (!decoded) {
+        failure = decoded.error();
+        return false;
+    }
+    deliver(*decoded);
+    return true;
+}
+
+} // namespace
+
 Status Registry::visit(const Visitor& visitor)
 {
     const std::lock_guard lock(impl_->mutex);
@@ -391,41 +421,31 @@ Status Registry::visit(const Visitor& visitor)
     Status walked = impl_->file.traverse([&](std::string_view key, std::string_view value) {
         const auto parts = splitKey(key);
         const std::string keyText(key);
-        if (parts[0] == "b" && parts.size() == 3 && visitor.binding) {
-            auto holders = decodeBindings(value, keyText);
-            if (!holders)
-                failure = holders.error();
-            else
-                visitor.binding(std::string(parts[1]), std::string(parts[2]), *holders);
-        } else if (parts[0] == "f" && parts.size() == 3 && visitor.folder) {
-            auto fid = decodeNumber(value, keyText);
-            if (!fid)
-                failure = fid.error();
-            else
-                visitor.folder(std::string(parts[1]), std::string(parts[2]), *fid);
-        } else if (parts[0] == "s" && parts.size() == 2 && visitor.subscriptions) {
-            auto list = decodeSubscriptions(value, keyText);
-            if (!list)
-                failure = list.error();
-            else
-                visitor.subscriptions(std::string(parts[1]), *list);
-        } else if (parts[0] == "p" && parts.size() == 2 && visitor.push) {
-            auto push = decodePush(value, keyText);
-            if (!push)
-                failure = push.error();
-            else
-                visitor.push(std::string(parts[1]), *push);
-        } else if (parts[0] == "c" && parts.size() == 5 && visitor.cursor) {
+        const auto field = [&](std::size_t i) { return std::string(parts[i]); };
+        if (parts[0] == "b" && parts.size() == 3 && visitor.binding)
+            return deliverDecoded(decodeBindings, value, keyText, failure,
+                                  [&](const auto& holders) { visitor.binding(field(1), field(2), holders); });
+        if (parts[0] == "f" && parts.size() == 3 && visitor.folder)
+            return deliverDecoded(decodeNumber, value, keyText, failure,
+                                  [&](Fid fid) { visitor.folder(field(1), field(2), fid); });
+        if (parts[0] == "s" && parts.size() == 2 && visitor.subscriptions)
+            return deliverDecoded(decodeSubscriptions, value, keyText, failure,
+                                  [&](const auto& list) { visitor.subscriptions(field(1), list); });
+        if (parts[0] == "p" && parts.size() == 2 && visitor.push)
+            return deliverDecoded(decodePush, value, keyText, failure,
+                                  [&](const PushRegistration& push) { visitor.push(field(1), push); });
+        if (parts[0] == "c" && parts.size() == 5 && visitor.cursor) {
             QueueKey queue;
-            auto next = decodeNumber(value, keyText);
             const std::string queueKey = "q" + std::string(1, keys::kSeparator) +
                                          std::string(key.substr(parts[0].size() + parts[1].size() + 2));
-            if (!next || !keys::parseQueue(queueKey, queue))
-                failure = next ? Status(makeError(ErrorCode::InternalError, {}, "bad cursor key")) : next.error();
-            else
-                visitor.cursor(std::string(parts[1]), queue, *next);
+            if (!keys::parseQueue(queueKey, queue)) {
+                failure = makeError(ErrorCode::InternalError, {}, "bad cursor key");
+                return false;
+            }
+            return deliverDecoded(decodeNumber, value, keyText, failure,
+                                  [&](std::uint64_t next) { visitor.cursor(field(1), queue, next); });
         }
-        return failure.ok();
+        return true;
     });
     return walked ? failure : walked;
 }

@@ -41,7 +41,10 @@ public:
     Result<std::optional<std::string>> folderUri(const std::string& user, Fid fid);
 
     // (session, handle) identifies a subscription; subscribing again replaces it.
-    Status subscribe(const std::string& user, const Subscription& subscription);
+    // startAt: the session's cursor on the subscription's queue when it has
+    // none yet, set in the same transaction.
+    Status subscribe(const std::string& user, const Subscription& subscription,
+                     std::optional<std::uint64_t> startAt = std::nullopt);
     Result<bool> unsubscribe(const std::string& user, const std::string& session, std::uint32_t handle);
     Result<std::vector<Subscription>> subscriptions(const std::string& user);
     // Removes every subscription, cursor and push registration of a session.

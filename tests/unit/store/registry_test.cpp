@@ -41,6 +41,7 @@ class RegistryTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testCloseSessionRemovesOnlyThatSession);
     CPPUNIT_TEST(testCloseSessionRemovesTheSessionsCursors);
     CPPUNIT_TEST(testCursorGoesWithTheLastSubscriptionOnItsQueue);
+    CPPUNIT_TEST(testSubscribeSetsAStartingCursorOnlyWhenThereIsNone);
     CPPUNIT_TEST(testCursorsArePerSessionAndQueue);
     CPPUNIT_TEST(testVisitSeesEveryRecord);
     CPPUNIT_TEST(testStateSurvivesReopen);
@@ -265,6 +266,21 @@ class RegistryTest : public CppUnit::TestFixture {
         CPPUNIT_ASSERT(*registry_->unsubscribe("alice", "s1", 2));
         CPPUNIT_ASSERT(!cursor("s1", inbox));
         CPPUNIT_ASSERT_EQUAL(0, recordsOfKind('c'));
+    }
+
+    void testSubscribeSetsAStartingCursorOnlyWhenThereIsNone()
+    {
+        const QueueKey store{"alice", 0, TableType::None};
+        CPPUNIT_ASSERT(registry_->subscribe("alice", subscription("s1", 1, fnev::NewMail), 7).ok());
+        CPPUNIT_ASSERT(cursor("s1", store) == std::optional<std::uint64_t>(7));
+        // A second handle on the same queue, or a resubscription, keeps where the session is.
+        CPPUNIT_ASSERT(registry_->setCursor("s1", store, 9).ok());
+        CPPUNIT_ASSERT(registry_->subscribe("alice", subscription("s1", 2, fnev::ObjectCreated), 12).ok());
+        CPPUNIT_ASSERT(registry_->subscribe("alice", subscription("s1", 1, fnev::NewMail), 12).ok());
+        CPPUNIT_ASSERT(cursor("s1", store) == std::optional<std::uint64_t>(9));
+        // Without startAt no cursor is made.
+        CPPUNIT_ASSERT(registry_->subscribe("alice", subscription("s2", 1, fnev::NewMail)).ok());
+        CPPUNIT_ASSERT(!cursor("s2", store));
     }
 
     void testCursorsArePerSessionAndQueue()
