@@ -92,26 +92,23 @@ Result<std::optional<Account>> AccountStore::Impl::find(const std::string& login
 
 Status AccountStore::Impl::put(const Account& account)
 {
-    auto transaction = store::TdbFile::Transaction::begin(file);
-    if (!transaction)
-        return transaction.error();
-    if (Status stored =
-            file.store(accountKey(account.login), encodeAccount(account), store::TdbFile::StoreMode::Replace);
-        !stored)
-        return stored;
-    return transaction->commit();
+    return file.transact([&] {
+        return file.store(accountKey(account.login), encodeAccount(account), store::TdbFile::StoreMode::Replace);
+    });
 }
 
 Result<bool> AccountStore::Impl::remove(const std::string& login)
 {
-    auto transaction = store::TdbFile::Transaction::begin(file);
-    if (!transaction)
-        return transaction.error();
-    auto removed = file.remove(accountKey(login));
-    if (!removed)
-        return removed;
-    if (Status committed = transaction->commit(); !committed)
-        return committed.error();
+    bool removed = false;
+    Status done = file.transact([&]() -> Status {
+        auto gone = file.remove(accountKey(login));
+        if (!gone)
+            return gone.error();
+        removed = *gone;
+        return {};
+    });
+    if (!done)
+        return done.error();
     return removed;
 }
 
@@ -141,24 +138,24 @@ Result<std::vector<Account>> AccountStore::Impl::list()
 // one secret: the second reads what the first committed.
 Result<Bytes> AccountStore::Impl::loadOrCreateSecret()
 {
-    auto transaction = store::TdbFile::Transaction::begin(file);
-    if (!transaction)
-        return transaction.error();
-    auto stored = file.fetch(secretKey);
-    if (!stored)
-        return stored.error();
-    if (*stored) {
-        if ((*stored)->size() != secretSize)
-            return makeError(ErrorCode::InternalError, {},
-                             file.path().string() + ": record " + std::string(secretKey) + ": wrong size");
-        return toBytes(**stored);
-    }
-    Bytes made = randomBytes(secretSize);
-    if (Status saved = file.store(secretKey, toString(made), store::TdbFile::StoreMode::Insert); !saved)
-        return saved.error();
-    if (Status committed = transaction->commit(); !committed)
-        return committed.error();
-    return made;
+    Bytes secret;
+    Status done = file.transact([&]() -> Status {
+        auto stored = file.fetch(secretKey);
+        if (!stored)
+            return stored.error();
+        if (*stored) {
+            if ((*stored)->size() != secretSize)
+                return makeError(ErrorCode::InternalError, {},
+                                 file.path().string() + ": record " + std::string(secretKey) + ": wrong size");
+            secret = toBytes(**stored);
+            return {};
+        }
+        secret = randomBytes(secretSize);
+        return file.store(secretKey, toString(secret), store::TdbFile::StoreMode::Insert);
+    });
+    if (!done)
+        return done.error();
+    return secret;
 }
 
 AccountStore::AccountStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

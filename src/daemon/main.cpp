@@ -13,6 +13,7 @@
 #include "queue/notifier.hpp"
 #include "service/request.hpp"
 #include "store/queue_store.hpp"
+#include "store/queue_writer.hpp"
 #include "store/registry.hpp"
 
 #include <boost/program_options.hpp>
@@ -124,9 +125,18 @@ int main(int argc, char** argv)
     auto queues = ocs::store::QueueStore::open(config->stateDirectory, storeOptions);
     if (!queues)
         return fail(queues.error());
-    ocs::queue::CommitWriter writer(**queues, config->store.commitBatch);
-    ocs::queue::Backends backends(config->backends);
+    // Before the writer: its last applies still wake sessions.
     ocs::queue::Notifier notifier(config->stateDirectory, **registry);
+    ocs::store::QueueWriterOptions writerOptions;
+    writerOptions.applyFailed = [](const ocs::Error& error) {
+        ocs::log::warning(ocs::msg::ApplyFailed, "store.tdb: journaled batches not applied yet, retrying: " +
+                                                     error.detail);
+    };
+    auto journaled = ocs::store::QueueWriter::open(**queues, config->stateDirectory, std::move(writerOptions));
+    if (!journaled)
+        return fail(journaled.error());
+    ocs::queue::CommitWriter writer(**journaled, config->store.commitBatch);
+    ocs::queue::Backends backends(config->backends);
     ocs::queue::EventRouter router(backends, **registry, writer, clock, config->limits.maxFieldLength, &notifier);
     ocs::service::Dependencies deps{authenticator, router, *config};
 
@@ -147,12 +157,16 @@ int main(int argc, char** argv)
             ocs::log::info(ocs::msg::Reloaded, "reloaded: log files reopened, accounts re-read");
         });
     ocs::log::info(ocs::msg::Started, "listening on " + server.describe() + " state=" +
-                                          config->stateDirectory.string());
+                                          config->stateDirectory.string() + " replayed=" +
+                                          std::to_string((*journaled)->stats().replayedRecords));
     server.run();
     const ocs::queue::CommitStats commits = writer.stats();
+    const ocs::store::WriterStats applies = (*journaled)->stats();
     ocs::log::info(ocs::msg::Stopped, "stopped; commits=" + std::to_string(commits.commits) +
                                           " jobs=" + std::to_string(commits.jobs) +
-                                          " largest_batch=" + std::to_string(commits.largestBatch));
+                                          " largest_batch=" + std::to_string(commits.largestBatch) +
+                                          " applies=" + std::to_string(applies.applies) +
+                                          " largest_apply=" + std::to_string(applies.largestApply));
     ocs::log::stop();
     return 0;
 }

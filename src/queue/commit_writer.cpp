@@ -4,7 +4,7 @@
 
 namespace ocs::queue {
 
-CommitWriter::CommitWriter(store::QueueStore& store, std::size_t maxJobsPerCommit)
+CommitWriter::CommitWriter(store::BatchWriter& store, std::size_t maxJobsPerCommit)
     : store_(store), maxJobs_(std::max<std::size_t>(1, maxJobsPerCommit)), thread_([this] { loop(); })
 {
 }
@@ -63,7 +63,7 @@ void CommitWriter::loop()
 
 void CommitWriter::commit(std::deque<Pending*>& batch)
 {
-    Status result = store_.write([&](store::QueueStore::Batch& writes) -> Status {
+    Status result = store_.write([&](store::Batch& writes) -> Status {
         for (Pending* pending : batch) {
             if (Status done = pending->job(writes); !done)
                 return done;

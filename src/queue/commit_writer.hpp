@@ -5,7 +5,7 @@
 #pragma once
 
 #include "common/result.hpp"
-#include "store/queue_store.hpp"
+#include "store/batch.hpp"
 
 #include <atomic>
 #include <condition_variable>
@@ -25,9 +25,9 @@ struct CommitStats {
 
 class CommitWriter {
 public:
-    using Job = std::function<Status(store::QueueStore::Batch&)>;
+    using Job = std::function<Status(store::Batch&)>;
 
-    CommitWriter(store::QueueStore& store, std::size_t maxJobsPerCommit);
+    CommitWriter(store::BatchWriter& store, std::size_t maxJobsPerCommit);
     // Commits what was submitted, then stops the thread.
     ~CommitWriter();
     CommitWriter(const CommitWriter&) = delete;
@@ -50,7 +50,7 @@ private:
     void loop();
     void commit(std::deque<Pending*>& batch);
 
-    store::QueueStore& store_;
+    store::BatchWriter& store_;
     const std::size_t maxJobs_;
     mutable std::mutex mutex_;
     std::condition_variable wake_;     // the writer: work arrived or stopping

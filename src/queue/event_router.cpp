@@ -70,7 +70,7 @@ store::QueueEntry baseEntry(const Event& event, const UserPlan& user, const std:
 
 // Gives the entry its message ids. false: the message is already where the
 // event puts it (a duplicate for this user).
-Result<bool> identify(store::QueueStore::Batch& batch, const Event& event, const std::string& user,
+Result<bool> identify(store::Batch& batch, const Event& event, const std::string& user,
                       const std::string& uri, const std::string& oldUri, store::QueueEntry& entry)
 {
     if (event.kind != ObjectKind::Message)
@@ -198,8 +198,8 @@ std::vector<Result<EventResult>> EventRouter::deliver(const std::vector<Event>& 
 
     const auto timeMs = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.wallNow().time_since_epoch()).count();
     std::vector<EventResult> delivered(plans.size());
-    std::set<std::string> sessions; // those that received an entry
-    Status committed = writer_.submit([&](store::QueueStore::Batch& batch) -> Status {
+    Status committed = writer_.submit([&](store::Batch& batch) -> Status {
+        std::set<std::string> sessions; // those that received an entry
         for (std::size_t p = 0; p < plans.size(); ++p) {
             const Plan& plan = plans[p];
             const Event& event = events[plan.index];
@@ -230,12 +230,12 @@ std::vector<Result<EventResult>> EventRouter::deliver(const std::vector<Event>& 
                 outcome.status = Delivery::Duplicate;
             delivered[p] = outcome;
         }
+        if (notifier_ && !sessions.empty())
+            batch.whenVisible([notifier = notifier_, sessions] { notifier->notify(sessions); });
         return {};
     });
     for (std::size_t p = 0; p < plans.size(); ++p)
         results[plans[p].index] = committed ? Result<EventResult>(delivered[p]) : Result<EventResult>(committed.error());
-    if (committed && notifier_)
-        notifier_->notify(sessions);
     return results;
 }
 

@@ -26,8 +26,8 @@ struct Producer {
 
 class EventRouter {
 public:
-    // notifier: wakes and pushes the sessions that received entries, after
-    // the commit (null: nobody to tell, as in unit tests).
+    // notifier: wakes and pushes the sessions that received entries, once
+    // the entries can be read from store.tdb (null: nobody to tell, as in unit tests).
     EventRouter(const Backends& backends, store::Registry& registry, CommitWriter& writer, const Clock& clock,
                 std::size_t maxFieldLength, Notifier* notifier = nullptr);
 

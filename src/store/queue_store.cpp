@@ -4,6 +4,8 @@
 
 #include <tdb.h>
 
+#include <algorithm>
+#include <map>
 #include <mutex>
 
 namespace ocs::store {
@@ -13,7 +15,8 @@ constexpr std::string_view kFileName = "store.tdb";
 
 } // namespace
 
-struct QueueStore::Impl {
+// Also what a batch written directly reads: store.tdb alone, under the lock.
+struct QueueStore::Impl : StoreView {
     Impl(TdbFile tdb, QueueStoreOptions o) : file(std::move(tdb)), options(o) {}
 
     std::mutex mutex;
@@ -33,7 +36,20 @@ struct QueueStore::Impl {
         return std::optional<std::uint64_t>(*value);
     }
 
-    Result<QueueState> queueState(const QueueKey& queue)
+    Result<std::optional<Mid>> message(const std::string& user, const std::string& uri) override
+    {
+        return number(keys::messageByUri(user, uri));
+    }
+
+    Result<std::uint64_t> nextCounter() override
+    {
+        auto stored = number(keys::counter());
+        if (!stored)
+            return stored.error();
+        return stored->value_or(1);
+    }
+
+    Result<QueueState> queue(const QueueKey& queue) override
     {
         const std::string key = keys::queue(queue);
         auto record = file.fetch(key);
@@ -43,53 +59,59 @@ struct QueueStore::Impl {
             return QueueState{};
         return decodeQueueState(**record, key);
     }
-};
 
-// What a batch changes is kept here and written once, before the commit:
-// the counter and each queue's state are stored once per batch, not once
-// per event.
-struct QueueStore::Batch::Impl {
-    explicit Impl(QueueStore::Impl& s) : store(s) {}
-
-    QueueStore::Impl& store;
-    std::optional<std::uint64_t> counter; // the next global counter, once read
-    std::map<QueueKey, QueueState> queues;
-
-    Result<Mid> allocate()
+    // Inside a transaction. Entries that fall out of a queue's window by
+    // the end of these batches are deleted, or never written.
+    Status apply(const std::vector<const Changes*>& batches, std::optional<JournalPosition> appliedThrough)
     {
-        if (!counter) {
-            auto stored = store.number(keys::counter());
-            if (!stored)
-                return stored.error();
-            counter = stored->value_or(1);
+        std::optional<std::uint64_t> counter;
+        std::map<QueueKey, QueueState> queues;
+        for (const Changes* changes : batches) {
+            if (changes->counter)
+                counter = std::max(counter.value_or(0), *changes->counter);
+            for (const auto& [queue, state] : changes->queues)
+                queues[queue] = state;
+            for (const IndexedMessage& m : changes->messages) {
+                if (Status s =
+                        file.store(keys::messageByUri(m.user, m.uri), encodeNumber(m.mid), TdbFile::StoreMode::Replace);
+                    !s)
+                    return s;
+                if (Status s = file.store(keys::messageById(m.user, m.mid), m.uri, TdbFile::StoreMode::Replace); !s)
+                    return s;
+            }
         }
-        if (*counter > kMaxGlobalCounter)
-            return makeError(ErrorCode::InternalError, {}, "the 48-bit message id counter is exhausted");
-        return makeMapiId((*counter)++, store.options.replicaId);
-    }
-
-    Result<QueueState*> queue(const QueueKey& key)
-    {
-        auto found = queues.find(key);
-        if (found != queues.end())
-            return &found->second;
-        auto state = store.queueState(key);
-        if (!state)
-            return state.error();
-        return &queues.emplace(key, *state).first->second;
-    }
-
-    Status flush()
-    {
-        if (counter) {
-            if (Status s = store.file.store(keys::counter(), encodeNumber(*counter), TdbFile::StoreMode::Replace); !s)
-                return s;
+        for (const Changes* changes : batches) {
+            for (const auto& [queue, entry] : changes->entries) {
+                if (entry.sequence < queues.at(queue).first)
+                    continue;
+                if (Status s =
+                        file.store(keys::entry(queue, entry.sequence), encodeEntry(entry), TdbFile::StoreMode::Replace);
+                    !s)
+                    return s;
+            }
         }
         for (const auto& [key, state] : queues) {
-            if (Status s = store.file.store(keys::queue(key), encodeQueueState(state), TdbFile::StoreMode::Replace);
+            auto before = queue(key);
+            if (!before)
+                return before.error();
+            for (std::uint64_t sequence = before->first; sequence < std::min(state.first, before->next); ++sequence) {
+                if (auto removed = file.remove(keys::entry(key, sequence)); !removed)
+                    return removed.error();
+            }
+            if (Status s = file.store(keys::queue(key), encodeQueueState(state), TdbFile::StoreMode::Replace); !s)
+                return s;
+        }
+        if (counter) {
+            auto stored = number(keys::counter());
+            if (!stored)
+                return stored.error();
+            if (Status s = file.store(keys::counter(), encodeNumber(std::max(*counter, stored->value_or(1))),
+                                      TdbFile::StoreMode::Replace);
                 !s)
                 return s;
         }
+        if (appliedThrough)
+            return file.store(keys::journal(), encodePosition(*appliedThrough), TdbFile::StoreMode::Replace);
         return {};
     }
 };
@@ -110,67 +132,53 @@ Result<std::unique_ptr<QueueStore>> QueueStore::open(const std::filesystem::path
     return std::unique_ptr<QueueStore>(new QueueStore(std::make_unique<Impl>(std::move(*file), options)));
 }
 
-Result<std::pair<Mid, bool>> QueueStore::Batch::indexMessage(const std::string& user, const std::string& uri)
+const QueueStoreOptions& QueueStore::options() const
 {
-    auto known = findMessage(user, uri);
-    if (!known)
-        return known.error();
-    if (*known)
-        return std::make_pair(**known, false);
-    auto mid = impl_.allocate();
-    if (!mid)
-        return mid.error();
-    TdbFile& file = impl_.store.file;
-    if (Status s = file.store(keys::messageByUri(user, uri), encodeNumber(*mid), TdbFile::StoreMode::Insert); !s)
-        return s.error();
-    if (Status s = file.store(keys::messageById(user, *mid), uri, TdbFile::StoreMode::Insert); !s)
-        return s.error();
-    return std::make_pair(*mid, true);
-}
-
-Result<std::optional<Mid>> QueueStore::Batch::findMessage(const std::string& user, const std::string& uri)
-{
-    return impl_.store.number(keys::messageByUri(user, uri));
-}
-
-Result<std::uint64_t> QueueStore::Batch::append(const QueueKey& queue, QueueEntry entry)
-{
-    auto state = impl_.queue(queue);
-    if (!state)
-        return state.error();
-    QueueState& s = **state;
-    entry.sequence = s.next++;
-    TdbFile& file = impl_.store.file;
-    if (Status stored = file.store(keys::entry(queue, entry.sequence), encodeEntry(entry), TdbFile::StoreMode::Replace);
-        !stored)
-        return stored.error();
-    while (s.next - s.first > impl_.store.options.retainedEntries) {
-        if (auto removed = file.remove(keys::entry(queue, s.first)); !removed)
-            return removed.error();
-        ++s.first;
-    }
-    return entry.sequence;
+    return impl_->options;
 }
 
 Status QueueStore::write(const std::function<Status(Batch&)>& body)
 {
     const std::lock_guard lock(impl_->mutex);
-    auto transaction = TdbFile::Transaction::begin(impl_->file);
-    if (!transaction)
-        return transaction.error();
-    Batch::Impl changes(*impl_);
-    Batch batch(changes);
-    if (Status done = body(batch); !done)
-        return done;
-    if (Status flushed = changes.flush(); !flushed)
-        return flushed;
-    return transaction->commit();
+    std::vector<std::function<void()>> callbacks;
+    Status written = impl_->file.transact([&]() -> Status {
+        Batch batch(*impl_, impl_->options.replicaId, impl_->options.retainedEntries);
+        if (Status done = body(batch); !done)
+            return done;
+        callbacks = batch.takeCallbacks();
+        return impl_->apply({&batch.changes()}, std::nullopt);
+    });
+    if (!written)
+        return written;
+    for (const auto& callback : callbacks)
+        callback();
+    return {};
+}
+
+Status QueueStore::apply(const std::vector<const Changes*>& batches, std::optional<JournalPosition> appliedThrough)
+{
+    const std::lock_guard lock(impl_->mutex);
+    return impl_->file.transact([&] { return impl_->apply(batches, appliedThrough); });
+}
+
+Result<std::optional<JournalPosition>> QueueStore::journalPosition()
+{
+    const std::lock_guard lock(impl_->mutex);
+    auto record = impl_->file.fetch(keys::journal());
+    if (!record)
+        return record.error();
+    if (!*record)
+        return std::optional<JournalPosition>();
+    auto position = decodePosition(**record, keys::journal());
+    if (!position)
+        return position.error();
+    return std::optional<JournalPosition>(*position);
 }
 
 Result<QueueState> QueueStore::state(const QueueKey& queue)
 {
     const std::lock_guard lock(impl_->mutex);
-    return impl_->queueState(queue);
+    return impl_->queue(queue);
 }
 
 Result<std::vector<QueueEntry>> QueueStore::read(const QueueKey& queue, std::uint64_t from, std::size_t max)
@@ -184,7 +192,7 @@ Result<std::vector<QueueEntry>> QueueStore::read(const QueueKey& queue, std::uin
 Result<QueueStore::Slice> QueueStore::slice(const QueueKey& queue, std::uint64_t from, std::size_t max)
 {
     const std::lock_guard lock(impl_->mutex);
-    auto state = impl_->queueState(queue);
+    auto state = impl_->queue(queue);
     if (!state)
         return state.error();
     Slice out{*state, {}};
@@ -203,6 +211,12 @@ Result<QueueStore::Slice> QueueStore::slice(const QueueKey& queue, std::uint64_t
         out.entries.push_back(std::move(*entry));
     }
     return out;
+}
+
+Result<std::uint64_t> QueueStore::nextCounter()
+{
+    const std::lock_guard lock(impl_->mutex);
+    return impl_->nextCounter();
 }
 
 Result<std::optional<Mid>> QueueStore::messageId(const std::string& user, const std::string& uri)

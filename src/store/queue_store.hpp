@@ -1,10 +1,14 @@
 // The message index and the queues (store.tdb): what the daemon writes for
 // each event and the client module reads per MAPI session. Written only in
-// batches, each one TDB transaction: an event's index entries and queue
-// entries become visible, and durable, together or not at all.
+// batches, each applied in one TDB transaction: an event's index entries and
+// queue entries become visible together or not at all. The daemon writes
+// through the journal (queue_writer.hpp); write() is the direct way, one
+// durable transaction per batch.
 #pragma once
 
 #include "common/result.hpp"
+#include "store/batch.hpp"
+#include "store/journal.hpp"
 #include "store/model.hpp"
 #include "store/state_directory.hpp"
 
@@ -28,33 +32,23 @@ struct QueueStoreOptions {
 
 // Thread-safe (one lock around the single TDB handle); other processes may
 // read while a batch is written.
-class QueueStore {
+class QueueStore : public BatchWriter {
 public:
     static Result<std::unique_ptr<QueueStore>> open(const std::filesystem::path& stateDirectory,
                                                     QueueStoreOptions options = {});
-    ~QueueStore();
+    ~QueueStore() override;
 
-    // What a batch may do; valid only inside write().
-    class Batch {
-    public:
-        // The message's id for this user, allocated on first sight; the bool
-        // says whether it was allocated now.
-        Result<std::pair<Mid, bool>> indexMessage(const std::string& user, const std::string& uri);
-        Result<std::optional<Mid>> findMessage(const std::string& user, const std::string& uri);
-        // Appends with the queue's next sequence (returned), dropping what
-        // falls out of the retained window.
-        Result<std::uint64_t> append(const QueueKey& queue, QueueEntry entry);
-
-    private:
-        friend class QueueStore;
-        struct Impl;
-        explicit Batch(Impl& impl) : impl_(impl) {}
-        Impl& impl_;
-    };
+    const QueueStoreOptions& options() const;
 
     // One transaction: commits (durably, unless sync is off) when body
     // succeeds, leaves no trace when it fails.
-    Status write(const std::function<Status(Batch&)>& body);
+    Status write(const std::function<Status(Batch&)>& body) override;
+
+    // Applies batches written before, in order, in one transaction, and
+    // records how far the journal they came from has been applied.
+    Status apply(const std::vector<const Changes*>& batches, std::optional<JournalPosition> appliedThrough);
+    // How far the journal has been applied (none: never).
+    Result<std::optional<JournalPosition>> journalPosition();
 
     Result<QueueState> state(const QueueKey& queue);
     // Up to `max` entries from sequence `from` on (clamped to the window).
@@ -65,6 +59,8 @@ public:
         std::vector<QueueEntry> entries;
     };
     Result<Slice> slice(const QueueKey& queue, std::uint64_t from, std::size_t max);
+    // The global counter the next MID will take.
+    Result<std::uint64_t> nextCounter();
     Result<std::optional<Mid>> messageId(const std::string& user, const std::string& uri);
     Result<std::optional<std::string>> messageUri(const std::string& user, Mid mid);
 

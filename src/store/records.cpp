@@ -128,6 +128,11 @@ std::string counter()
     return "counter";
 }
 
+std::string journal()
+{
+    return "journal";
+}
+
 std::string queue(const QueueKey& queue)
 {
     return join({"q", queueFields(queue)});
@@ -341,8 +346,104 @@ Result<PushRegistration> decodePush(std::string_view record, std::string_view ke
     if (!user || !handle || !context || !family || !port || !address || !armed || !in.atEnd() ||
         (*family == 4 ? address->size() != 4 : *family != 6 || address->size() != 16) || *armed > 1)
         return corrupt(key);
-    return PushRegistration{std::string(*user), *handle,     std::string(*context), *family,
-                            *port,              std::string(*address), *armed == 1};
+    return PushRegistration{std::string(*user),    *handle,    std::string(*context), *family, *port,
+                            std::string(*address), *armed == 1};
+}
+
+std::string encodePosition(const JournalPosition& position)
+{
+    BinaryWriter out = versioned();
+    out.u64(position.segment);
+    out.u64(position.offset);
+    return out.data();
+}
+
+Result<JournalPosition> decodePosition(std::string_view record, std::string_view key)
+{
+    BinaryReader in(record);
+    const auto segment = openRecord(in) ? in.u64() : std::nullopt;
+    const auto offset = in.u64();
+    if (!segment || !offset || !in.atEnd())
+        return corrupt(key);
+    return JournalPosition{*segment, *offset};
+}
+
+std::string encodeChanges(const Changes& changes)
+{
+    BinaryWriter out = versioned();
+    out.u8(changes.counter ? 1 : 0);
+    out.u64(changes.counter.value_or(0));
+    out.u32(static_cast<std::uint32_t>(changes.messages.size()));
+    for (const IndexedMessage& message : changes.messages) {
+        out.string(message.user);
+        out.string(message.uri);
+        out.u64(message.mid);
+    }
+    out.u32(static_cast<std::uint32_t>(changes.queues.size()));
+    for (const auto& [queue, state] : changes.queues) {
+        out.string(keys::queue(queue));
+        out.u64(state.first);
+        out.u64(state.next);
+    }
+    out.u32(static_cast<std::uint32_t>(changes.entries.size()));
+    for (const auto& [queue, entry] : changes.entries) {
+        out.string(keys::queue(queue));
+        out.string(encodeEntry(entry));
+    }
+    return out.data();
+}
+
+Result<Changes> decodeChanges(std::string_view record)
+{
+    constexpr std::string_view kWhat = "journal record";
+    BinaryReader in(record);
+    Changes changes;
+    if (!openRecord(in))
+        return corrupt(kWhat);
+    const std::uint8_t hasCounter = in.u8().value_or(2);
+    const auto counter = in.u64();
+    const auto messages = in.u32();
+    if (hasCounter > 1 || !counter || !messages)
+        return corrupt(kWhat);
+    if (hasCounter == 1)
+        changes.counter = *counter;
+    for (std::uint32_t i = 0; i < *messages; ++i) {
+        const auto user = in.string();
+        const auto uri = in.string();
+        const auto mid = in.u64();
+        if (!user || !uri || !mid)
+            return corrupt(kWhat);
+        changes.messages.push_back({std::string(*user), std::string(*uri), *mid});
+    }
+    const auto queues = in.u32();
+    if (!queues)
+        return corrupt(kWhat);
+    for (std::uint32_t i = 0; i < *queues; ++i) {
+        const auto key = in.string();
+        const auto first = in.u64();
+        const auto next = in.u64();
+        QueueKey queue;
+        if (!key || !first || !next || *first == 0 || *first > *next || !keys::parseQueue(*key, queue))
+            return corrupt(kWhat);
+        changes.queues[queue] = QueueState{*first, *next};
+    }
+    const auto entries = in.u32();
+    if (!entries)
+        return corrupt(kWhat);
+    for (std::uint32_t i = 0; i < *entries; ++i) {
+        const auto key = in.string();
+        const auto bytes = in.string();
+        QueueKey queue;
+        if (!key || !bytes || !keys::parseQueue(*key, queue))
+            return corrupt(kWhat);
+        auto entry = decodeEntry(*bytes, kWhat);
+        if (!entry)
+            return entry.error();
+        changes.entries.emplace_back(std::move(queue), std::move(*entry));
+    }
+    if (!in.atEnd())
+        return corrupt(kWhat);
+    return changes;
 }
 
 } // namespace ocs::store

@@ -4,6 +4,8 @@
 #pragma once
 
 #include "common/result.hpp"
+#include "store/batch.hpp"
+#include "store/journal.hpp"
 #include "store/model.hpp"
 
 #include <string>
@@ -25,6 +27,7 @@ std::string pushHandleCounter();                                             // 
 std::string messageByUri(std::string_view user, std::string_view uri);       // store
 std::string messageById(std::string_view user, Mid mid);                     // store
 std::string counter();                                                       // store
+std::string journal();                                                       // store: applied up to
 std::string queue(const QueueKey& queue);                                    // store
 std::string entry(const QueueKey& queue, std::uint64_t sequence);            // store
 // Parses a queue() or entry() key back (for tools walking the file).
@@ -55,6 +58,9 @@ std::string encodeNumber(std::uint64_t value);
 std::string encodeQueueState(const QueueState& state);
 std::string encodeEntry(const QueueEntry& entry);
 std::string encodePush(const PushRegistration& push);
+std::string encodePosition(const JournalPosition& position);
+// A journal record's payload (not a TDB value).
+std::string encodeChanges(const Changes& changes);
 
 // Decoders fail with InternalError naming `key` on a truncated record or an
 // unknown version.
@@ -64,5 +70,7 @@ Result<std::uint64_t> decodeNumber(std::string_view record, std::string_view key
 Result<QueueState> decodeQueueState(std::string_view record, std::string_view key);
 Result<QueueEntry> decodeEntry(std::string_view record, std::string_view key);
 Result<PushRegistration> decodePush(std::string_view record, std::string_view key);
+Result<JournalPosition> decodePosition(std::string_view record, std::string_view key);
+Result<Changes> decodeChanges(std::string_view record);
 
 } // namespace ocs::store

@@ -43,16 +43,7 @@ struct Registry::Impl {
 
     // Runs `change` inside a transaction: other processes see all of it or
     // nothing, and no read-modify-write of theirs interleaves.
-    template <typename Change>
-    Status transact(Change change)
-    {
-        auto transaction = TdbFile::Transaction::begin(file);
-        if (!transaction)
-            return transaction.error();
-        if (Status changed = change(); !changed)
-            return changed;
-        return transaction->commit();
-    }
+    Status transact(const std::function<Status()>& change) { return file.transact(change); }
 
     // A cursor lives as long as its session has a subscription on its queue.
     Status dropCursorIfOrphaned(const std::string& user, const Subscription& gone,

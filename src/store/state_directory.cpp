@@ -4,12 +4,17 @@
 #include <fcntl.h>
 #include <tdb.h>
 
+#include <chrono>
 #include <system_error>
+#include <thread>
 
 namespace ocs::store {
 namespace fs = std::filesystem;
 
 namespace {
+
+constexpr int kReadOnlyAttempts = 300;
+constexpr std::chrono::milliseconds kReadOnlyRetry{10};
 
 Error fileError(const fs::path& path, std::string_view what, const std::error_code& error)
 {
@@ -34,8 +39,18 @@ Status ensureStateDirectory(const fs::path& directory)
 Result<TdbFile> openStateFile(const fs::path& directory, std::string_view name, Access access, int tdbFlags,
                               int hashSize)
 {
-    if (access == Access::ReadOnly)
-        return TdbFile::open(directory / name, tdbFlags, O_RDONLY, 0);
+    if (access == Access::ReadOnly) {
+        // A read-only opener cannot wait for another process's commit to
+        // finish (tdb would have to recover the file, which it may not):
+        // it fails meanwhile, so it tries again for a while.
+        const fs::path path = directory / name;
+        auto file = TdbFile::open(path, tdbFlags, O_RDONLY, 0);
+        for (int attempt = 0; !file && fs::exists(path) && attempt < kReadOnlyAttempts; ++attempt) {
+            std::this_thread::sleep_for(kReadOnlyRetry);
+            file = TdbFile::open(path, tdbFlags, O_RDONLY, 0);
+        }
+        return file;
+    }
     if (Status made = ensureStateDirectory(directory); !made)
         return made.error();
     return TdbFile::open(directory / name, tdbFlags, O_RDWR | O_CREAT, 0600, hashSize);

@@ -5,9 +5,11 @@
 #include <tdb.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <thread>
 #include <utility>
 
 namespace ocs::store {
@@ -30,6 +32,17 @@ struct FreeDeleter {
 
 using Visitor = std::function<bool(std::string_view, std::string_view)>;
 
+// fcntl locks belong to processes, not threads: when threads of two processes
+// hold and wait for locks on two files, the kernel can see a deadlock that
+// is none and refuse a lock (EDEADLK, TDB_ERR_LOCK). The answer is to wait a
+// moment and try again.
+constexpr int kLockAttempts = 100;
+
+void pauseAfterConflict(int attempt)
+{
+    std::this_thread::sleep_for(std::chrono::microseconds(100 * (attempt + 1)));
+}
+
 int visitRecord(tdb_context*, TDB_DATA key, TDB_DATA value, void* state)
 {
     const auto& visit = *static_cast<const Visitor*>(state);
@@ -38,8 +51,7 @@ int visitRecord(tdb_context*, TDB_DATA key, TDB_DATA value, void* state)
 
 } // namespace
 
-Result<TdbFile> TdbFile::open(const std::filesystem::path& path, int tdbFlags, int openFlags, mode_t mode,
-                              int hashSize)
+Result<TdbFile> TdbFile::open(const std::filesystem::path& path, int tdbFlags, int openFlags, mode_t mode, int hashSize)
 {
     errno = 0;
     tdb_context* tdb = tdb_open(path.c_str(), hashSize, tdbFlags, openFlags, mode);
@@ -87,7 +99,11 @@ Error TdbFile::failure(std::string_view operation, std::string_view key) const
 
 Result<std::optional<std::string>> TdbFile::fetch(std::string_view key)
 {
-    const TDB_DATA found = tdb_fetch(tdb_, datum(key));
+    TDB_DATA found = tdb_fetch(tdb_, datum(key));
+    for (int attempt = 0; found.dptr == nullptr && attempt + 1 < kLockAttempts && lockConflict(); ++attempt) {
+        pauseAfterConflict(attempt);
+        found = tdb_fetch(tdb_, datum(key));
+    }
     const std::unique_ptr<unsigned char, FreeDeleter> owner(found.dptr);
     if (found.dptr != nullptr)
         return std::optional<std::string>(std::string(view(found)));
@@ -121,30 +137,33 @@ Status TdbFile::traverse(const Visitor& visit)
     return {};
 }
 
-Result<TdbFile::Transaction> TdbFile::Transaction::begin(TdbFile& file)
+bool TdbFile::lockConflict() const
 {
-    if (tdb_transaction_start(file.tdb_) != 0)
-        return file.failure("transaction start");
-    return Transaction(file);
+    return tdb_error(tdb_) == TDB_ERR_LOCK;
 }
 
-TdbFile::Transaction::Transaction(Transaction&& other) noexcept : file_(std::exchange(other.file_, nullptr)) {}
-
-TdbFile::Transaction::~Transaction()
+Status TdbFile::transact(const std::function<Status()>& change)
 {
-    if (file_ != nullptr)
-        tdb_transaction_cancel(file_->tdb_);
-}
-
-Status TdbFile::Transaction::commit()
-{
-    // tdb cancels a transaction whose commit fails: either way it is over.
-    TdbFile* file = std::exchange(file_, nullptr);
-    if (file == nullptr)
-        return makeError(ErrorCode::InternalError, {}, "commit of a finished transaction");
-    if (tdb_transaction_commit(file->tdb_) != 0)
-        return file->failure("transaction commit");
-    return {};
+    for (int attempt = 0;; ++attempt) {
+        const bool retry = attempt + 1 < kLockAttempts;
+        if (tdb_transaction_start(tdb_) != 0) {
+            if (retry && lockConflict()) {
+                pauseAfterConflict(attempt);
+                continue;
+            }
+            return failure("transaction start");
+        }
+        if (Status changed = change(); !changed) {
+            tdb_transaction_cancel(tdb_);
+            return changed;
+        }
+        // tdb cancels a transaction whose commit fails.
+        if (tdb_transaction_commit(tdb_) == 0)
+            return {};
+        if (!retry || !lockConflict())
+            return failure("transaction commit");
+        pauseAfterConflict(attempt);
+    }
 }
 
 } // namespace ocs::store

@@ -48,30 +48,17 @@ class TdbFile {
 
     const std::filesystem::path& path() const { return path_; }
 
-    // All or nothing: begun by begin(), cancelled on destruction unless
-    // commit() succeeded. Reads and writes through the TdbFile in between
-    // see and make the transaction's changes.
-    class Transaction {
-      public:
-        static Result<Transaction> begin(TdbFile& file);
-
-        Transaction(Transaction&& other) noexcept;
-        Transaction& operator=(Transaction&&) = delete;
-        Transaction(const Transaction&) = delete;
-        Transaction& operator=(const Transaction&) = delete;
-        ~Transaction();
-
-        Status commit();
-
-      private:
-        explicit Transaction(TdbFile& file) : file_(&file) {}
-        TdbFile* file_; // null once committed, cancelled or moved from
-    };
+    // All or nothing: runs `change` in a transaction and commits when it
+    // succeeds; cancels when it fails. Reads and writes through the TdbFile
+    // inside `change` see and make the transaction's changes. When a lock is
+    // refused for a conflict (below), `change` runs again from the start.
+    Status transact(const std::function<Status()>& change);
 
   private:
     TdbFile(tdb_context* tdb, std::filesystem::path path) : tdb_(tdb), path_(std::move(path)) {}
     void close();
     Error failure(std::string_view operation, std::string_view key = {}) const;
+    bool lockConflict() const;
 
     tdb_context* tdb_ = nullptr;
     std::filesystem::path path_;

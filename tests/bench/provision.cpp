@@ -32,23 +32,22 @@ ocs::Status provisionRegistry(const std::string& directory, unsigned long users)
     auto file = openStateFile(directory, "registry.tdb", Access::ReadWrite, TDB_NOSYNC, kLargeHashSize);
     if (!file)
         return file.error();
-    auto transaction = TdbFile::Transaction::begin(*file);
-    if (!transaction)
-        return transaction.error();
-    for (unsigned long n = 0; n < users; ++n) {
-        const std::string backendUser = "user" + std::to_string(n);
-        const std::string user = "oc" + std::to_string(n);
-        const std::string folder = "sogo://" + backendUser + "@INBOX/";
-        const Subscription subscription{"bench-" + user, 1, fnev::NewMail, 0, 0, TableType::None};
-        for (auto [key, value] : {std::pair{keys::binding("SOGo", backendUser), encodeBindings({{user, 1}})},
-                                  std::pair{keys::folderByUri(user, folder), encodeNumber(n + 1)},
-                                  std::pair{keys::folderById(user, n + 1), folder},
-                                  std::pair{keys::subscriptions(user), encodeSubscriptions({subscription})}}) {
-            if (ocs::Status stored = file->store(key, value, TdbFile::StoreMode::Replace); !stored)
-                return stored;
+    return file->transact([&]() -> ocs::Status {
+        for (unsigned long n = 0; n < users; ++n) {
+            const std::string backendUser = "user" + std::to_string(n);
+            const std::string user = "oc" + std::to_string(n);
+            const std::string folder = "sogo://" + backendUser + "@INBOX/";
+            const Subscription subscription{"bench-" + user, 1, fnev::NewMail, 0, 0, TableType::None};
+            for (auto [key, value] : {std::pair{keys::binding("SOGo", backendUser), encodeBindings({{user, 1}})},
+                                      std::pair{keys::folderByUri(user, folder), encodeNumber(n + 1)},
+                                      std::pair{keys::folderById(user, n + 1), folder},
+                                      std::pair{keys::subscriptions(user), encodeSubscriptions({subscription})}}) {
+                if (ocs::Status stored = file->store(key, value, TdbFile::StoreMode::Replace); !stored)
+                    return stored;
+            }
         }
-    }
-    return transaction->commit();
+        return {};
+    });
 }
 
 ocs::Status provisionMessages(const std::string& directory, unsigned long users, unsigned long messages)
@@ -58,7 +57,7 @@ ocs::Status provisionMessages(const std::string& directory, unsigned long users,
     auto store = QueueStore::open(directory, options);
     if (!store)
         return store.error();
-    return (*store)->write([&](QueueStore::Batch& batch) -> ocs::Status {
+    return (*store)->write([&](Batch& batch) -> ocs::Status {
         for (unsigned long m = 0; m < messages; ++m) {
             const unsigned long n = m % users;
             const std::string uri = "sogo://user" + std::to_string(n) + "@INBOX/old-" + std::to_string(m) + ".eml";

@@ -127,6 +127,7 @@ public:
 
         newMail("63");
         newMail("64");
+        CPPUNIT_ASSERT(daemon_->awaitStoreQueue("alice", 3));
         CPPUNIT_ASSERT_EQUAL(std::string("\xde\xad\xbe\xef\x01", 5), receive(udp, 3000));
         CPPUNIT_ASSERT_EQUAL(std::string(), receive(udp, 300)); // coalesced: no second datagram
         CPPUNIT_ASSERT_EQUAL(std::size_t{2}, drain(session).size());
@@ -156,6 +157,7 @@ public:
             std::vector<ocs::producer::EventOutcome> outcomes;
             CPPUNIT_ASSERT_MESSAGE(producer_->lastError().message, producer_->notify(events, outcomes));
         }
+        CPPUNIT_ASSERT(daemon_->awaitStoreQueue("alice", 1201));
         std::vector<DecodedNotify> notes;
         for (auto more = drain(session); !more.empty(); more = drain(session))
             notes.insert(notes.end(), more.begin(), more.end());
@@ -173,8 +175,10 @@ public:
     {
         ocs_session* session = openSession("session-r", 4);
         newMail("81");
+        CPPUNIT_ASSERT(readable(ocs_session_fd(session), 3000));
         CPPUNIT_ASSERT_EQUAL(std::size_t{1}, drain(session).size());
         newMail("82");
+        CPPUNIT_ASSERT(daemon_->awaitStoreQueue("alice", 3));
         ocs_session_detach(session); // the process went away without closing
         ocs_session* reopened = nullptr;
         CPPUNIT_ASSERT_EQUAL(OCS_OK, ocs_session_open(handle_, "alice", "session-r", &reopened));
@@ -190,6 +194,7 @@ public:
         ocs_session* session = openSession("session-b", 5);
         newMail("91");
         newMail("92");
+        CPPUNIT_ASSERT(daemon_->awaitStoreQueue("alice", 3));
         std::vector<std::uint8_t> buffer(4096);
         std::size_t written = 0, count = 0;
         CPPUNIT_ASSERT_EQUAL(OCS_E_BUFFER_TOO_SMALL, ocs_drain(session, 0, buffer.data(), 8, &written, &count));
@@ -199,6 +204,7 @@ public:
         // Two more, and room for exactly one: the other stays, the descriptor stays readable.
         newMail("93");
         newMail("94");
+        CPPUNIT_ASSERT(daemon_->awaitStoreQueue("alice", 5));
         CPPUNIT_ASSERT_EQUAL(OCS_OK, ocs_drain(session, 0, buffer.data(), one, &written, &count));
         CPPUNIT_ASSERT_EQUAL(std::size_t{1}, count);
         CPPUNIT_ASSERT(readable(ocs_session_fd(session), 1000));

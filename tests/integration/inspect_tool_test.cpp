@@ -397,7 +397,7 @@ class InspectToolTest : public CppUnit::TestFixture {
         auto store = QueueStore::open(state_, options);
         CPPUNIT_ASSERT_MESSAGE(store ? "" : store.error().detail, store.ok());
         store_ = std::move(*store);
-        check(store_->write([](QueueStore::Batch& batch) -> ocs::Status {
+        check(store_->write([](Batch& batch) -> ocs::Status {
             std::vector<Mid> mids;
             for (const char* uri : {"sogo://jdoe@inbox/61.eml", "sogo://jdoe@inbox/\"62\".eml"}) {
                 auto indexed = batch.indexMessage(kUser, uri);

@@ -11,6 +11,7 @@
 #include <csignal>
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <thread>
 
@@ -55,7 +56,7 @@ class NotificationTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testRegistryWritesFromAnotherProcessDuringLoad);
     CPPUNIT_TEST_SUITE_END();
 
-public:
+  public:
     void setUp() override
     {
         daemon_ = std::make_unique<ocs::test::Daemon>(std::vector<std::string>{"--set", "limits.max_occurs=200"});
@@ -89,8 +90,8 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string("queued"), result.status);
         CPPUNIT_ASSERT_EQUAL(1u, result.queues);
 
-        auto store = openStore();
         const QueueKey queue{"alice", 0, TableType::None};
+        auto store = storeWhenQueueReaches(queue, 2);
         auto state = store->state(queue);
         CPPUNIT_ASSERT(state.ok());
         CPPUNIT_ASSERT_EQUAL(std::uint64_t{1}, state->first);
@@ -130,8 +131,16 @@ public:
         CPPUNIT_ASSERT(client_->newMail(mail("61"), result));
         CPPUNIT_ASSERT_EQUAL(std::string("duplicate"), result.status);
         CPPUNIT_ASSERT_EQUAL(0u, result.queues);
-        auto state = openStore()->state({"alice", 0, TableType::None});
-        CPPUNIT_ASSERT_EQUAL(std::uint64_t{2}, state->next);
+        // A message after the duplicate: once it is visible, so would be
+        // anything the duplicate had queued.
+        CPPUNIT_ASSERT(client_->newMail(mail("62"), result));
+        const QueueKey queue{"alice", 0, TableType::None};
+        auto store = storeWhenQueueReaches(queue, 3);
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t{3}, store->state(queue)->next);
+        auto entries = store->read(queue, 1, 10);
+        CPPUNIT_ASSERT_EQUAL(std::size_t{2}, entries->size());
+        CPPUNIT_ASSERT_EQUAL(std::string("sogo://jdoe@INBOX/62.eml"),
+                             **store->messageUri("alice", entries->back().mid));
     }
 
     void testNotifyBatchKeepsOrderAndAnswersPerEvent()
@@ -156,8 +165,9 @@ public:
                 CPPUNIT_ASSERT_EQUAL(2u, outcomes[i].queues);
             }
         }
-        auto store = openStore();
-        for (const QueueKey& queue : {QueueKey{"alice", 0, TableType::None}, QueueKey{"alice", kInbox, TableType::None}}) {
+        auto store = storeWhenQueueReaches({"alice", kInbox, TableType::None}, 100);
+        for (const QueueKey& queue :
+             {QueueKey{"alice", 0, TableType::None}, QueueKey{"alice", kInbox, TableType::None}}) {
             auto entries = store->read(queue, 1, 1000);
             CPPUNIT_ASSERT(entries.ok());
             CPPUNIT_ASSERT_EQUAL(std::size_t{99}, entries->size());
@@ -183,7 +193,7 @@ public:
         CPPUNIT_ASSERT(client_->notify({move}, outcomes));
         CPPUNIT_ASSERT_EQUAL(std::string("queued"), outcomes.at(0).status);
         CPPUNIT_ASSERT_EQUAL(1u, outcomes.at(0).queues);
-        auto store = openStore();
+        auto store = storeWhenQueueReaches({"alice", kArchive, TableType::None}, 2);
         auto entries = store->read({"alice", kArchive, TableType::None}, 1, 10);
         CPPUNIT_ASSERT_EQUAL(std::size_t{1}, entries->size());
         const auto& entry = entries->front();
@@ -239,23 +249,25 @@ public:
             for (std::uint32_t i = 0; !done; ++i) {
                 const ocs::store::Subscription s{"churn", i % 4, ocs::store::fnev::NewMail, kInbox, 0, TableType::None};
                 if (!registry_->subscribe("alice", s).ok() || !registry_->bind("bob", "SOGo", "jdoe").ok() ||
-                    !registry_->unbind("bob", "SOGo", "jdoe").ok() || !registry_->unsubscribe("alice", "churn", i % 4).ok())
+                    !registry_->unbind("bob", "SOGo", "jdoe").ok() ||
+                    !registry_->unsubscribe("alice", "churn", i % 4).ok())
                     ++registryErrors;
             }
         });
         for (int i = 0; i < 200; ++i) {
             ocs::producer::NewMailResult result;
-            CPPUNIT_ASSERT_MESSAGE(client_->lastError().message, client_->newMail(mail(std::to_string(5000 + i)), result));
+            CPPUNIT_ASSERT_MESSAGE(client_->lastError().message,
+                                   client_->newMail(mail(std::to_string(5000 + i)), result));
             CPPUNIT_ASSERT(result.queues >= 1);
         }
         done = true;
         churn.join();
         CPPUNIT_ASSERT_EQUAL(0, registryErrors.load());
-        auto state = openStore()->state({"alice", 0, TableType::None});
+        auto state = storeWhenQueueReaches({"alice", 0, TableType::None}, 201)->state({"alice", 0, TableType::None});
         CPPUNIT_ASSERT_EQUAL(std::uint64_t{201}, state->next);
     }
 
-private:
+  private:
     ocs::producer::ClientOptions options() const
     {
         ocs::producer::ClientOptions o;
@@ -266,6 +278,22 @@ private:
     void subscribe(const std::string& session, std::uint32_t handle, std::uint16_t flags, ocs::store::Fid fid)
     {
         CPPUNIT_ASSERT(registry_->subscribe("alice", {session, handle, flags, fid, 0, TableType::None}).ok());
+    }
+
+    // An answer means the entries are durable (journaled); store.tdb takes
+    // them moments later, behind the requests. Waits until the queue's next
+    // sequence is `next`.
+    std::unique_ptr<ocs::store::QueueStore> storeWhenQueueReaches(const QueueKey& queue, std::uint64_t next) const
+    {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        for (;;) {
+            auto store = openStore();
+            auto state = store->state(queue);
+            CPPUNIT_ASSERT(state.ok());
+            if (state->next >= next || std::chrono::steady_clock::now() > deadline)
+                return store;
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
     }
 
     std::unique_ptr<ocs::store::QueueStore> openStore() const

@@ -192,6 +192,25 @@ int Daemon::accountTool(const std::vector<std::string>& args, const std::string&
     return runProgram(argv, input);
 }
 
+bool Daemon::awaitStoreQueue(const std::string& user, std::uint64_t next, int timeoutMs) const
+{
+    const std::string wanted = "\"fid\": \"0x0000000000000000\", \"table\": \"none\"";
+    const std::string nextField = "\"next\": " + std::to_string(next) + ",";
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
+    do {
+        std::string listing;
+        if (runProgram({OCS_INSPECT_TOOL, "--state-dir", state(), "queues", user, "--json"}, "", &listing) == 0) {
+            std::istringstream lines(listing);
+            for (std::string line; std::getline(lines, line);) {
+                if (line.find(wanted) != std::string::npos && line.find(nextField) != std::string::npos)
+                    return true;
+            }
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    } while (std::chrono::steady_clock::now() < deadline);
+    return false;
+}
+
 void Daemon::addAccount(const std::string& login, const std::string& password) const
 {
     if (accountTool({"add", login}, password + "\n") != 0)

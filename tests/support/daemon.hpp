@@ -2,6 +2,7 @@
 // with a fresh state directory, and stopped (SIGTERM) when the test ends.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,13 @@ public:
     // stdin; returns its exit status.
     int accountTool(const std::vector<std::string>& args, const std::string& input = "") const;
     void addAccount(const std::string& login, const std::string& password) const;
+
+    // An answer means the entries are journaled; store.tdb takes them
+    // moments later. Waits (asking ocsmanager-inspect, so that a process
+    // holding store.tdb through the client module can use it too) until the
+    // whole-store queue of `user` has `next` as its next sequence; false
+    // after timeoutMs.
+    bool awaitStoreQueue(const std::string& user, std::uint64_t next, int timeoutMs = 10000) const;
 
     // The state directory (workDir/state).
     std::string state() const { return stateDir_ + "/state"; }

@@ -1,4 +1,5 @@
 #include "queue/commit_writer.hpp"
+#include "store/queue_store.hpp"
 #include "unit/store/temp_directory.hpp"
 
 #include <cppunit/extensions/HelperMacros.h>
@@ -86,7 +87,7 @@ constexpr auto kSettle = std::chrono::milliseconds(300);
 
 CommitWriter::Job appendTo(const QueueKey& queue, QueueEntry entry)
 {
-    return [queue, entry](QueueStore::Batch& batch) -> Status {
+    return [queue, entry](Batch& batch) -> Status {
         auto appended = batch.append(queue, entry);
         return appended ? Status() : Status(appended.error());
     };
@@ -151,7 +152,7 @@ class CommitWriterTest : public CppUnit::TestFixture {
                     const std::string producer = "thread-" + std::to_string(t);
                     for (std::uint32_t n = 0; n < kSubmits; ++n) {
                         const QueueEntry entry = entryFrom(producer, n);
-                        const Status done = writer.submit([&](QueueStore::Batch& batch) -> Status {
+                        const Status done = writer.submit([&](Batch& batch) -> Status {
                             if (auto shared = batch.append(kShared, entry); !shared)
                                 return shared.error();
                             auto own = batch.append(ownQueue(t), entry);
@@ -210,7 +211,7 @@ class CommitWriterTest : public CppUnit::TestFixture {
         Counter aboutToSubmit;
         Status blockerResult;
         std::thread blocker([&] {
-            blockerResult = writer.submit([&](QueueStore::Batch& batch) -> Status {
+            blockerResult = writer.submit([&](Batch& batch) -> Status {
                 blockerRunning.arrive();
                 release.wait(); // the writer is inside this commit until the test says so
                 auto appended = batch.append(kShared, entryFrom("blocker", 0));
@@ -225,7 +226,7 @@ class CommitWriterTest : public CppUnit::TestFixture {
         for (int t = 0; t < kWaiting; ++t) {
             threads.emplace_back([&, t] {
                 aboutToSubmit.arrive();
-                results[t] = writer.submit([&, t](QueueStore::Batch& batch) -> Status {
+                results[t] = writer.submit([&, t](Batch& batch) -> Status {
                     commitsSeen[t] = writer.stats().commits; // commits finished before this one
                     auto appended = batch.append(kShared, entryFrom("waiter", static_cast<std::uint32_t>(t)));
                     return appended ? Status() : Status(appended.error());
@@ -260,7 +261,7 @@ class CommitWriterTest : public CppUnit::TestFixture {
         Counter blockerRunning;
         Counter aboutToSubmit;
         std::thread blocker([&] {
-            (void)writer.submit([&](QueueStore::Batch&) -> Status {
+            (void)writer.submit([&](Batch&) -> Status {
                 blockerRunning.arrive();
                 release.wait();
                 return {};
@@ -298,7 +299,7 @@ class CommitWriterTest : public CppUnit::TestFixture {
         Counter aboutToSubmit;
         Status blockerResult;
         std::thread blocker([&] {
-            blockerResult = writer.submit([&](QueueStore::Batch& batch) -> Status {
+            blockerResult = writer.submit([&](Batch& batch) -> Status {
                 blockerRunning.arrive();
                 release.wait();
                 auto appended = batch.append(kShared, entryFrom("blocker", 0));
@@ -310,7 +311,7 @@ class CommitWriterTest : public CppUnit::TestFixture {
         // Three jobs for the next commit: two good ones around a failing one.
         std::vector<CommitWriter::Job> jobs{
             appendTo(kShared, entryFrom("good", 1)),
-            [](QueueStore::Batch& batch) -> Status {
+            [](Batch& batch) -> Status {
                 if (auto indexed = batch.indexMessage("alice", "sogo://a/1.eml"); !indexed)
                     return indexed.error();
                 if (auto appended = batch.append(kShared, entryFrom("bad", 2)); !appended)
@@ -359,7 +360,7 @@ class CommitWriterTest : public CppUnit::TestFixture {
     void testFailingJobAloneIsStoreUnavailable()
     {
         CommitWriter writer(*store_, 16);
-        const Status failed = writer.submit([](QueueStore::Batch& batch) -> Status {
+        const Status failed = writer.submit([](Batch& batch) -> Status {
             (void)batch.append(kShared, entryFrom("bad", 1));
             return makeError(ErrorCode::InvalidParameter, "field", "not a store error");
         });

@@ -1,4 +1,5 @@
 #include "queue/event_router.hpp"
+#include "store/queue_store.hpp"
 #include "unit/store/temp_directory.hpp"
 
 #include <cppunit/extensions/HelperMacros.h>

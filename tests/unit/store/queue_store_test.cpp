@@ -147,7 +147,7 @@ class QueueStoreTest : public CppUnit::TestFixture {
     {
         std::vector<std::uint64_t> given;
         CPPUNIT_ASSERT(store_
-                           ->write([&](QueueStore::Batch& batch) -> Status {
+                           ->write([&](Batch& batch) -> Status {
                                for (Mid mid = 1; mid <= 5; ++mid) {
                                    auto sequence = batch.append(mid % 2 ? kStore : kInbox, entryFor(mid));
                                    if (!sequence)
@@ -200,7 +200,7 @@ class QueueStoreTest : public CppUnit::TestFixture {
 
         // Many at once in one batch: only the last three survive.
         CPPUNIT_ASSERT(store_
-                           ->write([&](QueueStore::Batch& batch) -> Status {
+                           ->write([&](Batch& batch) -> Status {
                                for (Mid mid = 7; mid <= 16; ++mid) {
                                    if (auto appended = batch.append(kStore, entryFor(mid)); !appended)
                                        return appended.error();
@@ -242,7 +242,7 @@ class QueueStoreTest : public CppUnit::TestFixture {
         std::pair<Mid, bool> first;
         std::pair<Mid, bool> again;
         std::pair<Mid, bool> sameBatch;
-        CPPUNIT_ASSERT(write([&](QueueStore::Batch& batch) -> Status {
+        CPPUNIT_ASSERT(write([&](Batch& batch) -> Status {
             auto indexed = batch.indexMessage("alice", "sogo://jdoe@INBOX/61.eml");
             if (!indexed)
                 return indexed.error();
@@ -256,7 +256,7 @@ class QueueStoreTest : public CppUnit::TestFixture {
         CPPUNIT_ASSERT(first.second);
         CPPUNIT_ASSERT(!sameBatch.second);
         CPPUNIT_ASSERT_EQUAL(first.first, sameBatch.first);
-        CPPUNIT_ASSERT(write([&](QueueStore::Batch& batch) -> Status {
+        CPPUNIT_ASSERT(write([&](Batch& batch) -> Status {
             auto indexed = batch.indexMessage("alice", "sogo://jdoe@INBOX/61.eml");
             if (!indexed)
                 return indexed.error();
@@ -284,7 +284,7 @@ class QueueStoreTest : public CppUnit::TestFixture {
         CPPUNIT_ASSERT_EQUAL(makeMapiId(4, 1), index("alice", "sogo://a/3.eml").first);
         // Several in one batch continue the count.
         std::vector<Mid> mids;
-        CPPUNIT_ASSERT(write([&](QueueStore::Batch& batch) -> Status {
+        CPPUNIT_ASSERT(write([&](Batch& batch) -> Status {
             for (const char* uri : {"sogo://a/4.eml", "sogo://a/5.eml"}) {
                 auto indexed = batch.indexMessage("alice", uri);
                 if (!indexed)
@@ -322,7 +322,7 @@ class QueueStoreTest : public CppUnit::TestFixture {
     void testFailingBodyLeavesNothing()
     {
         append(kStore, entryFor(1));
-        const Status failed = store_->write([&](QueueStore::Batch& batch) -> Status {
+        const Status failed = store_->write([&](Batch& batch) -> Status {
             if (auto indexed = batch.indexMessage("alice", "sogo://a/1.eml"); !indexed)
                 return indexed.error();
             if (auto appended = batch.append(kStore, entryFor(2)); !appended)
@@ -354,7 +354,7 @@ class QueueStoreTest : public CppUnit::TestFixture {
         reopen(readOnly);
 
         bool bodyRan = false;
-        const Status refused = store_->write([&](QueueStore::Batch& batch) -> Status {
+        const Status refused = store_->write([&](Batch& batch) -> Status {
             bodyRan = true;
             auto appended = batch.append(kStore, entryFor(2));
             return appended ? Status() : Status(appended.error());
@@ -464,7 +464,7 @@ class QueueStoreTest : public CppUnit::TestFixture {
         store_ = open(o);
     }
 
-    bool write(const std::function<Status(QueueStore::Batch&)>& body)
+    bool write(const std::function<Status(Batch&)>& body)
     {
         const Status done = store_->write(body);
         CPPUNIT_ASSERT_MESSAGE(done ? "" : done.error().detail, done.ok());
@@ -474,7 +474,7 @@ class QueueStoreTest : public CppUnit::TestFixture {
     std::uint64_t append(const QueueKey& queue, const QueueEntry& entry)
     {
         std::uint64_t sequence = 0;
-        write([&](QueueStore::Batch& batch) -> Status {
+        write([&](Batch& batch) -> Status {
             auto appended = batch.append(queue, entry);
             if (!appended)
                 return appended.error();
@@ -487,7 +487,7 @@ class QueueStoreTest : public CppUnit::TestFixture {
     std::pair<Mid, bool> index(const std::string& user, const std::string& uri)
     {
         std::pair<Mid, bool> result{0, false};
-        write([&](QueueStore::Batch& batch) -> Status {
+        write([&](Batch& batch) -> Status {
             auto indexed = batch.indexMessage(user, uri);
             if (!indexed)
                 return indexed.error();

@@ -23,7 +23,7 @@ class TdbFileTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testTraverseVisitsEveryRecord);
     CPPUNIT_TEST(testTraverseStopsWhenVisitorSaysSo);
     CPPUNIT_TEST(testCommittedTransactionIsKept);
-    CPPUNIT_TEST(testTransactionIsCancelledOnDestruction);
+    CPPUNIT_TEST(testFailedChangeIsCancelled);
     CPPUNIT_TEST(testOpenErrorNamesFileAndErrno);
     CPPUNIT_TEST(testValuesSurviveReopen);
     CPPUNIT_TEST_SUITE_END();
@@ -117,32 +117,25 @@ class TdbFileTest : public CppUnit::TestFixture {
 
     void testCommittedTransactionIsKept()
     {
-        {
-            auto transaction = TdbFile::Transaction::begin(*file_);
-            CPPUNIT_ASSERT(transaction.ok());
-            CPPUNIT_ASSERT(file_->store("key", "value", TdbFile::StoreMode::Replace).ok());
-            CPPUNIT_ASSERT(transaction->commit().ok());
-            CPPUNIT_ASSERT(!transaction->commit().ok()); // a transaction ends once
-        }
+        CPPUNIT_ASSERT(file_->transact([&] { return file_->store("key", "value", TdbFile::StoreMode::Replace); }).ok());
         CPPUNIT_ASSERT_EQUAL(std::string("value"), fetched("key"));
     }
 
-    void testTransactionIsCancelledOnDestruction()
+    void testFailedChangeIsCancelled()
     {
         CPPUNIT_ASSERT(file_->store("kept", "before", TdbFile::StoreMode::Replace).ok());
-        {
-            auto transaction = TdbFile::Transaction::begin(*file_);
-            CPPUNIT_ASSERT(transaction.ok());
+        Status failed = file_->transact([&]() -> Status {
             CPPUNIT_ASSERT(file_->store("kept", "changed", TdbFile::StoreMode::Replace).ok());
             CPPUNIT_ASSERT(file_->store("added", "value", TdbFile::StoreMode::Insert).ok());
             CPPUNIT_ASSERT_EQUAL(std::string("changed"), fetched("kept")); // seen inside
-        }
+            return makeError(ErrorCode::InvalidParameter, "x", "refused");
+        });
+        CPPUNIT_ASSERT(!failed.ok());
+        CPPUNIT_ASSERT(failed.error().code == ErrorCode::InvalidParameter); // the change's own error
         CPPUNIT_ASSERT_EQUAL(std::string("before"), fetched("kept"));
         CPPUNIT_ASSERT(!file_->fetch("added")->has_value());
         // The file is usable for the next transaction.
-        auto next = TdbFile::Transaction::begin(*file_);
-        CPPUNIT_ASSERT(next.ok());
-        CPPUNIT_ASSERT(next->commit().ok());
+        CPPUNIT_ASSERT(file_->transact([] { return Status(); }).ok());
     }
 
     void testOpenErrorNamesFileAndErrno()

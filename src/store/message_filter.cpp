@@ -1,0 +1,84 @@
+#include "store/message_filter.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <string>
+
+namespace ocs::store {
+namespace {
+
+constexpr std::size_t kBitsPerMessage = 10;
+constexpr int kProbes = 7;
+constexpr std::size_t kSmallestLayer = 1 << 16; // messages
+
+struct Probes {
+    std::uint64_t first;
+    std::uint64_t step;
+};
+
+Probes probesOf(std::string_view user, std::string_view uri)
+{
+    std::string key;
+    key.reserve(user.size() + 1 + uri.size());
+    key.append(user).push_back('\x1f');
+    key.append(uri);
+    const std::uint64_t h = std::hash<std::string>{}(key);
+    // A second, independent-enough hash for double hashing (splitmix64).
+    std::uint64_t z = h + 0x9e3779b97f4a7c15ull;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return {h, (z ^ (z >> 31)) | 1};
+}
+
+} // namespace
+
+MessageFilter::MessageFilter(std::size_t expectedMessages)
+{
+    addLayer(std::max(kSmallestLayer, expectedMessages * 2));
+}
+
+void MessageFilter::addLayer(std::size_t capacity)
+{
+    Layer layer;
+    layer.capacity = capacity;
+    layer.bits.assign((capacity * kBitsPerMessage + 63) / 64, 0);
+    layers_.push_back(std::move(layer));
+}
+
+void MessageFilter::add(std::string_view user, std::string_view uri)
+{
+    if (layers_.back().count >= layers_.back().capacity)
+        addLayer(layers_.back().capacity * 2);
+    Layer& layer = layers_.back();
+    const std::uint64_t size = layer.bits.size() * 64;
+    const Probes p = probesOf(user, uri);
+    for (int i = 0; i < kProbes; ++i) {
+        const std::uint64_t bit = (p.first + static_cast<std::uint64_t>(i) * p.step) % size;
+        layer.bits[bit / 64] |= std::uint64_t{1} << (bit % 64);
+    }
+    ++layer.count;
+}
+
+bool MessageFilter::mayContain(std::string_view user, std::string_view uri) const
+{
+    const Probes p = probesOf(user, uri);
+    return std::any_of(layers_.begin(), layers_.end(), [&](const Layer& layer) {
+        const std::uint64_t size = layer.bits.size() * 64;
+        for (int i = 0; i < kProbes; ++i) {
+            const std::uint64_t bit = (p.first + static_cast<std::uint64_t>(i) * p.step) % size;
+            if (!(layer.bits[bit / 64] & (std::uint64_t{1} << (bit % 64))))
+                return false;
+        }
+        return true;
+    });
+}
+
+std::size_t MessageFilter::bytes() const
+{
+    std::size_t total = 0;
+    for (const Layer& layer : layers_)
+        total += layer.bits.size() * sizeof(std::uint64_t);
+    return total;
+}
+
+} // namespace ocs::store

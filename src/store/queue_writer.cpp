@@ -1,0 +1,325 @@
+#include "store/queue_writer.hpp"
+
+#include "store/message_filter.hpp"
+#include "store/records.hpp"
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace ocs::store {
+namespace {
+
+constexpr std::chrono::milliseconds kFirstRetry{50};
+constexpr std::chrono::milliseconds kLastRetry{2000};
+constexpr int kRetriesWhenStopping = 3;
+
+std::string messageKey(std::string_view user, std::string_view uri)
+{
+    std::string key(user);
+    key += keys::kSeparator;
+    key += uri;
+    return key;
+}
+
+std::size_t weightOf(const Changes& changes)
+{
+    return std::max<std::size_t>(1, changes.messages.size() + changes.entries.size());
+}
+
+// A journaled batch that store.tdb has not taken yet.
+struct Pending {
+    Changes changes;
+    JournalPosition end;
+    std::vector<std::function<void()>> callbacks;
+    std::uint64_t number = 0; // in the order written
+    std::size_t weight = 0;
+};
+
+} // namespace
+
+struct QueueWriter::Impl : StoreView {
+    Impl(QueueStore& s, std::unique_ptr<Journal> j, QueueWriterOptions o)
+        : store(s), journal(std::move(j)), options(std::move(o))
+    {
+    }
+
+    QueueStore& store;
+    std::unique_ptr<Journal> journal;
+    const QueueWriterOptions options;
+
+    // The writer's side, under writeMutex: what store.tdb will hold once
+    // every pending batch is applied.
+    std::mutex writeMutex;
+    std::map<QueueKey, QueueState> queues;
+    std::uint64_t counter = 1;
+    MessageFilter filter;
+
+    // Shared with the applier, under mutex.
+    mutable std::mutex mutex;
+    std::condition_variable changed;
+    std::deque<std::unique_ptr<Pending>> pending;
+    std::size_t pendingWeight = 0;
+    std::unordered_map<std::string, std::pair<Mid, std::uint64_t>> unapplied; // message → (MID, batch number)
+    std::uint64_t written = 0;
+    std::uint64_t applied = 0;
+    std::optional<Error> failure; // of the last apply
+    bool stopping = false;
+    WriterStats stats;
+    std::thread applier;
+
+    Result<std::optional<Mid>> message(const std::string& user, const std::string& uri) override
+    {
+        {
+            const std::lock_guard lock(mutex);
+            if (auto found = unapplied.find(messageKey(user, uri)); found != unapplied.end())
+                return std::optional<Mid>(found->second.first);
+        }
+        // Applied batches leave `unapplied` only after their commit, so a
+        // message missing there is in store.tdb or nowhere.
+        if (!filter.mayContain(user, uri))
+            return std::optional<Mid>();
+        return store.messageId(user, uri);
+    }
+
+    Result<QueueState> queue(const QueueKey& key) override
+    {
+        auto found = queues.find(key);
+        return found == queues.end() ? QueueState{} : found->second;
+    }
+
+    Result<std::uint64_t> nextCounter() override { return counter; }
+
+    Status load();
+    Status replay();
+    void run();
+    bool applyOnce(std::unique_lock<std::mutex>& lock);
+};
+
+Status QueueWriter::Impl::replay()
+{
+    auto from = store.journalPosition();
+    if (!from)
+        return from.error();
+    std::vector<Changes> chunk;
+    std::size_t weight = 0;
+    JournalPosition last = from->value_or(JournalPosition{});
+    auto applyChunk = [&]() -> Status {
+        std::vector<const Changes*> batches;
+        for (const Changes& changes : chunk)
+            batches.push_back(&changes);
+        Status s = store.apply(batches, last);
+        chunk.clear();
+        weight = 0;
+        return s;
+    };
+    Status replayed = journal->replay(last, [&](std::string_view payload, JournalPosition end) -> Status {
+        auto changes = decodeChanges(payload);
+        if (!changes)
+            return makeError(ErrorCode::InternalError, {},
+                             journal->directory().string() + ": " + changes.error().detail);
+        weight += weightOf(*changes);
+        chunk.push_back(std::move(*changes));
+        last = end;
+        ++stats.replayedRecords;
+        return weight >= options.maxEventsPerApply ? applyChunk() : Status();
+    });
+    if (!replayed)
+        return replayed;
+    if (!chunk.empty()) {
+        if (Status s = applyChunk(); !s)
+            return s;
+    }
+    return journal->release(last);
+}
+
+Status QueueWriter::Impl::load()
+{
+    auto next = store.nextCounter();
+    if (!next)
+        return next.error();
+    counter = *next;
+    if (Status s = store.visitQueues([&](const QueueKey& key, const QueueState& state) { queues[key] = state; }); !s)
+        return s;
+    return store.visitMessages([&](const std::string& user, const std::string& uri, Mid) { filter.add(user, uri); });
+}
+
+bool QueueWriter::Impl::applyOnce(std::unique_lock<std::mutex>& lock)
+{
+    std::vector<const Changes*> batches;
+    std::size_t weight = 0;
+    for (const auto& item : pending) {
+        if (!batches.empty() && weight + item->weight > options.maxEventsPerApply)
+            break;
+        batches.push_back(&item->changes);
+        weight += item->weight;
+    }
+    const JournalPosition through = pending[batches.size() - 1]->end;
+    lock.unlock();
+    Status result = store.apply(batches, through);
+    lock.lock();
+    if (!result) {
+        failure = result.error();
+        ++stats.failedApplies;
+        changed.notify_all();
+        return false;
+    }
+    failure.reset();
+    std::vector<std::function<void()>> callbacks;
+    for (std::size_t i = 0; i < batches.size(); ++i) {
+        Pending& item = *pending.front();
+        for (const IndexedMessage& m : item.changes.messages) {
+            auto found = unapplied.find(messageKey(m.user, m.uri));
+            if (found != unapplied.end() && found->second.second == item.number)
+                unapplied.erase(found);
+        }
+        for (auto& callback : item.callbacks)
+            callbacks.push_back(std::move(callback));
+        pendingWeight -= item.weight;
+        applied = item.number;
+        pending.pop_front();
+    }
+    ++stats.applies;
+    stats.largestApply = std::max<std::uint64_t>(stats.largestApply, batches.size());
+    changed.notify_all();
+    lock.unlock();
+    Status released = journal->release(through);
+    for (const auto& callback : callbacks)
+        callback();
+    if (!released && options.applyFailed)
+        options.applyFailed(released.error());
+    lock.lock();
+    return true;
+}
+
+void QueueWriter::Impl::run()
+{
+    std::unique_lock lock(mutex);
+    auto retry = kFirstRetry;
+    int retriesLeft = kRetriesWhenStopping;
+    for (;;) {
+        changed.wait(lock, [this] { return stopping || !pending.empty(); });
+        if (pending.empty())
+            return;
+        if (applyOnce(lock)) {
+            retry = kFirstRetry;
+            continue;
+        }
+        const Error error = *failure;
+        lock.unlock();
+        if (options.applyFailed)
+            options.applyFailed(error);
+        lock.lock();
+        // Stopping with store.tdb failing: the journal keeps the rest.
+        if (stopping && --retriesLeft <= 0)
+            return;
+        changed.wait_for(lock, retry, [this] { return stopping; });
+        retry = std::min(retry * 2, kLastRetry);
+    }
+}
+
+QueueWriter::QueueWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl))
+{
+    impl_->applier = std::thread([this] { impl_->run(); });
+}
+
+QueueWriter::~QueueWriter()
+{
+    {
+        const std::lock_guard lock(impl_->mutex);
+        impl_->stopping = true;
+    }
+    impl_->changed.notify_all();
+    impl_->applier.join();
+}
+
+Result<std::unique_ptr<QueueWriter>> QueueWriter::open(QueueStore& store, const std::filesystem::path& stateDirectory,
+                                                       QueueWriterOptions options)
+{
+    if (store.options().access != Access::ReadWrite)
+        return makeError(ErrorCode::InternalError, {}, "the queue writer needs a writable store");
+    auto journal = Journal::open(stateDirectory, store.options().sync, options.segmentBytes);
+    if (!journal)
+        return journal.error();
+    auto impl = std::make_unique<Impl>(store, std::move(*journal), std::move(options));
+    if (Status replayed = impl->replay(); !replayed)
+        return replayed.error();
+    if (Status loaded = impl->load(); !loaded)
+        return loaded.error();
+    return std::unique_ptr<QueueWriter>(new QueueWriter(std::move(impl)));
+}
+
+Status QueueWriter::write(const std::function<Status(Batch&)>& body)
+{
+    Impl& d = *impl_;
+    const std::lock_guard writing(d.writeMutex);
+    {
+        std::unique_lock lock(d.mutex);
+        if (!d.changed.wait_for(lock, d.options.waitLimit,
+                                [&] { return d.pendingWeight < d.options.maxPendingEvents; })) {
+            return makeError(ErrorCode::StoreUnavailable, {},
+                             "store.tdb is too far behind the journal" +
+                                 (d.failure ? ": " + d.failure->detail : std::string()));
+        }
+    }
+    const QueueStoreOptions& storeOptions = d.store.options();
+    Batch batch(d, storeOptions.replicaId, storeOptions.retainedEntries);
+    if (Status done = body(batch); !done)
+        return done;
+    auto item = std::make_unique<Pending>();
+    item->callbacks = batch.takeCallbacks();
+    item->changes = batch.takeChanges();
+    if (item->changes.empty()) {
+        // Nothing to write: what the batch read is already visible.
+        for (const auto& callback : item->callbacks)
+            callback();
+        return {};
+    }
+    auto end = d.journal->append(encodeChanges(item->changes));
+    if (!end)
+        return end.error();
+    // Durable: from here on, this batch is part of the store.
+    const Changes& changes = item->changes;
+    if (changes.counter)
+        d.counter = *changes.counter;
+    for (const auto& [key, state] : changes.queues)
+        d.queues[key] = state;
+    for (const IndexedMessage& m : changes.messages)
+        d.filter.add(m.user, m.uri);
+    item->end = *end;
+    item->weight = weightOf(changes);
+    {
+        const std::lock_guard lock(d.mutex);
+        item->number = ++d.written;
+        for (const IndexedMessage& m : changes.messages)
+            d.unapplied[messageKey(m.user, m.uri)] = {m.mid, item->number};
+        d.pendingWeight += item->weight;
+        d.pending.push_back(std::move(item));
+        ++d.stats.journalRecords;
+    }
+    d.changed.notify_all();
+    return {};
+}
+
+Status QueueWriter::flush()
+{
+    std::unique_lock lock(impl_->mutex);
+    const std::uint64_t target = impl_->written;
+    impl_->changed.wait(lock, [&] { return impl_->applied >= target || impl_->failure; });
+    if (impl_->applied >= target)
+        return {};
+    return *impl_->failure;
+}
+
+WriterStats QueueWriter::stats() const
+{
+    const std::lock_guard lock(impl_->mutex);
+    return impl_->stats;
+}
+
+} // namespace ocs::store
