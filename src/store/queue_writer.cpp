@@ -171,6 +171,7 @@ bool QueueWriter::Impl::applyOnce(std::unique_lock<std::mutex>& lock)
     }
     failure.reset();
     std::vector<std::function<void()>> callbacks;
+    std::uint64_t last = applied;
     for (std::size_t i = 0; i < batches.size(); ++i) {
         Pending& item = *pending.front();
         for (const IndexedMessage& m : item.changes.messages) {
@@ -181,12 +182,12 @@ bool QueueWriter::Impl::applyOnce(std::unique_lock<std::mutex>& lock)
         for (auto& callback : item.callbacks)
             callbacks.push_back(std::move(callback));
         pendingWeight -= item.weight;
-        applied = item.number;
+        last = item.number;
         pending.pop_front();
     }
     ++stats.applies;
     stats.largestApply = std::max<std::uint64_t>(stats.largestApply, batches.size());
-    changed.notify_all();
+    changed.notify_all(); // room for writers
     lock.unlock();
     Status released = journal->release(through);
     for (const auto& callback : callbacks)
@@ -194,6 +195,9 @@ bool QueueWriter::Impl::applyOnce(std::unique_lock<std::mutex>& lock)
     if (!released && options.applyFailed)
         options.applyFailed(released.error());
     lock.lock();
+    // Applied means told, too: flush() returns after the callbacks ran.
+    applied = last;
+    changed.notify_all();
     return true;
 }
 

@@ -1,0 +1,239 @@
+#include "store/journal.hpp"
+#include "store/queue_store.hpp"
+#include "store/queue_writer.hpp"
+#include "store/records.hpp"
+#include "unit/store/temp_directory.hpp"
+
+#include <cppunit/extensions/HelperMacros.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+using namespace ocs;
+using namespace ocs::store;
+
+namespace {
+
+const QueueKey kStore{"alice", 0, TableType::None};
+
+QueueEntry newMail(Mid mid)
+{
+    QueueEntry entry;
+    entry.mid = mid;
+    entry.producer = "producer";
+    return entry;
+}
+
+// Indexes the message and, when it is new, queues it on kStore.
+Status deliver(Batch& batch, const std::string& uri)
+{
+    auto indexed = batch.indexMessage("alice", uri);
+    if (!indexed)
+        return indexed.error();
+    if (!indexed->second)
+        return {};
+    auto appended = batch.append(kStore, newMail(indexed->first));
+    return appended ? Status() : Status(appended.error());
+}
+
+} // namespace
+
+class QueueWriterTest : public CppUnit::TestFixture {
+    CPPUNIT_TEST_SUITE(QueueWriterTest);
+    CPPUNIT_TEST(testWrittenBatchIsInTheStoreAfterFlush);
+    CPPUNIT_TEST(testBatchesSeeWhatIsNotAppliedYet);
+    CPPUNIT_TEST(testVisibleCallbackRunsOnceTheStoreHasTheBatch);
+    CPPUNIT_TEST(testJournalNotAppliedIsAppliedOnOpen);
+    CPPUNIT_TEST(testRetentionHoldsAcrossApplies);
+    CPPUNIT_TEST(testFailingBodyWritesNothing);
+    CPPUNIT_TEST(testStateSurvivesReopen);
+    CPPUNIT_TEST_SUITE_END();
+
+  public:
+    void setUp() override
+    {
+        directory_ = std::make_unique<test::TempDirectory>();
+        openAll();
+    }
+
+    void tearDown() override
+    {
+        closeAll();
+        directory_.reset();
+    }
+
+    void testWrittenBatchIsInTheStoreAfterFlush()
+    {
+        CPPUNIT_ASSERT(writer_->write([](Batch& batch) { return deliver(batch, "sogo://a/1.eml"); }).ok());
+        CPPUNIT_ASSERT(writer_->flush().ok());
+        auto entries = store_->read(kStore, 1, 10);
+        CPPUNIT_ASSERT(entries.ok());
+        CPPUNIT_ASSERT_EQUAL(std::size_t{1}, entries->size());
+        CPPUNIT_ASSERT_EQUAL(makeMapiId(1, 1), entries->front().mid);
+        CPPUNIT_ASSERT_EQUAL(std::string("sogo://a/1.eml"), **store_->messageUri("alice", makeMapiId(1, 1)));
+    }
+
+    void testBatchesSeeWhatIsNotAppliedYet()
+    {
+        // Written back to back, most of these are read before store.tdb has
+        // the earlier ones: ids, duplicates and sequences must not care.
+        for (int i = 0; i < 500; ++i) {
+            CPPUNIT_ASSERT(writer_
+                               ->write([&](Batch& batch) -> Status {
+                                   if (Status s = deliver(batch, "sogo://a/" + std::to_string(i) + ".eml"); !s)
+                                       return s;
+                                   return deliver(batch, "sogo://a/" + std::to_string(i / 2) + ".eml");
+                               })
+                               .ok());
+        }
+        CPPUNIT_ASSERT(writer_->flush().ok());
+        auto entries = store_->read(kStore, 1, 1000);
+        CPPUNIT_ASSERT_EQUAL(std::size_t{500}, entries->size());
+        for (std::size_t i = 0; i < entries->size(); ++i) {
+            CPPUNIT_ASSERT_EQUAL(std::uint64_t{i + 1}, (*entries)[i].sequence);
+            CPPUNIT_ASSERT_EQUAL(makeMapiId(i + 1, 1), (*entries)[i].mid);
+        }
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t{501}, *store_->nextCounter());
+    }
+
+    void testVisibleCallbackRunsOnceTheStoreHasTheBatch()
+    {
+        std::atomic<int> seen{-1};
+        CPPUNIT_ASSERT(writer_
+                           ->write([&](Batch& batch) -> Status {
+                               batch.whenVisible([&] {
+                                   auto state = store_->state(kStore);
+                                   seen = state ? static_cast<int>(state->next) : 0;
+                               });
+                               return deliver(batch, "sogo://a/1.eml");
+                           })
+                           .ok());
+        CPPUNIT_ASSERT(writer_->flush().ok());
+        CPPUNIT_ASSERT_EQUAL(2, seen.load());
+    }
+
+    void testJournalNotAppliedIsAppliedOnOpen()
+    {
+        CPPUNIT_ASSERT(writer_->write([](Batch& batch) { return deliver(batch, "sogo://a/1.eml"); }).ok());
+        closeAll();
+        // What a crash leaves: a batch in the journal that store.tdb never took.
+        {
+            QueueStoreOptions options;
+            auto store = QueueStore::open(directory_->path(), options);
+            CPPUNIT_ASSERT(store.ok());
+            auto position = (*store)->journalPosition();
+            CPPUNIT_ASSERT(position.ok() && *position); // the writer applied and closed cleanly before
+            auto journal = Journal::open(directory_->path(), true);
+            CPPUNIT_ASSERT(journal.ok());
+            CPPUNIT_ASSERT(
+                (*journal)->replay(**position, [](std::string_view, JournalPosition) { return Status(); }).ok());
+            Changes changes;
+            changes.counter = 8;
+            changes.messages.push_back({"alice", "sogo://a/7.eml", makeMapiId(7, 1)});
+            QueueEntry entry = newMail(makeMapiId(7, 1));
+            entry.sequence = 2;
+            changes.entries.emplace_back(kStore, entry);
+            changes.queues[kStore] = QueueState{1, 3};
+            CPPUNIT_ASSERT((*journal)->append(encodeChanges(changes)).ok());
+            CPPUNIT_ASSERT_EQUAL(std::uint64_t{2}, (*store)->state(kStore)->next);
+        }
+        openAll();
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t{1}, writer_->stats().replayedRecords);
+        auto entries = store_->read(kStore, 1, 10);
+        CPPUNIT_ASSERT_EQUAL(std::size_t{2}, entries->size());
+        CPPUNIT_ASSERT_EQUAL(makeMapiId(7, 1), entries->back().mid);
+        // The writer goes on from there: the next message is counter 8, sequence 3.
+        CPPUNIT_ASSERT(writer_->write([](Batch& batch) { return deliver(batch, "sogo://a/8.eml"); }).ok());
+        CPPUNIT_ASSERT(writer_->write([](Batch& batch) { return deliver(batch, "sogo://a/7.eml"); }).ok());
+        CPPUNIT_ASSERT(writer_->flush().ok());
+        entries = store_->read(kStore, 1, 10);
+        CPPUNIT_ASSERT_EQUAL(std::size_t{3}, entries->size());
+        CPPUNIT_ASSERT_EQUAL(makeMapiId(8, 1), entries->back().mid);
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t{3}, entries->back().sequence);
+        // Applied once only: reopening replays nothing more.
+        closeAll();
+        openAll();
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t{0}, writer_->stats().replayedRecords);
+        CPPUNIT_ASSERT_EQUAL(std::size_t{3}, store_->read(kStore, 1, 10)->size());
+    }
+
+    void testRetentionHoldsAcrossApplies()
+    {
+        closeAll();
+        openAll(5);
+        for (int i = 0; i < 12; ++i)
+            CPPUNIT_ASSERT(writer_->write([&](Batch& b) { return deliver(b, "u" + std::to_string(i)); }).ok());
+        CPPUNIT_ASSERT(writer_->flush().ok());
+        const QueueState state = *store_->state(kStore);
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t{8}, state.first);
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t{13}, state.next);
+        auto entries = store_->read(kStore, 1, 100);
+        CPPUNIT_ASSERT_EQUAL(std::size_t{5}, entries->size());
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t{8}, entries->front().sequence);
+        // Nothing older is left behind in the file.
+        std::size_t records = 0;
+        CPPUNIT_ASSERT(store_->visitQueues([&](const QueueKey&, const QueueState&) { ++records; }).ok());
+        CPPUNIT_ASSERT_EQUAL(std::size_t{1}, records);
+        for (std::uint64_t old = 1; old < 8; ++old)
+            CPPUNIT_ASSERT(store_->read(kStore, old, 1)->front().sequence == 8);
+    }
+
+    void testFailingBodyWritesNothing()
+    {
+        Status failed = writer_->write([](Batch& batch) -> Status {
+            if (Status s = deliver(batch, "sogo://a/1.eml"); !s)
+                return s;
+            return makeError(ErrorCode::InternalError, {}, "refused");
+        });
+        CPPUNIT_ASSERT(!failed.ok());
+        CPPUNIT_ASSERT(writer_->write([](Batch& batch) { return deliver(batch, "sogo://a/2.eml"); }).ok());
+        CPPUNIT_ASSERT(writer_->flush().ok());
+        auto entries = store_->read(kStore, 1, 10);
+        CPPUNIT_ASSERT_EQUAL(std::size_t{1}, entries->size());
+        CPPUNIT_ASSERT_EQUAL(makeMapiId(1, 1), entries->front().mid); // the failed batch took no id
+        CPPUNIT_ASSERT(!store_->messageId("alice", "sogo://a/1.eml")->has_value());
+    }
+
+    void testStateSurvivesReopen()
+    {
+        CPPUNIT_ASSERT(writer_->write([](Batch& batch) { return deliver(batch, "sogo://a/1.eml"); }).ok());
+        closeAll();
+        openAll();
+        // Known after reopening: a duplicate, and the counter and sequence go on.
+        CPPUNIT_ASSERT(writer_->write([](Batch& batch) { return deliver(batch, "sogo://a/1.eml"); }).ok());
+        CPPUNIT_ASSERT(writer_->write([](Batch& batch) { return deliver(batch, "sogo://a/2.eml"); }).ok());
+        CPPUNIT_ASSERT(writer_->flush().ok());
+        auto entries = store_->read(kStore, 1, 10);
+        CPPUNIT_ASSERT_EQUAL(std::size_t{2}, entries->size());
+        CPPUNIT_ASSERT_EQUAL(makeMapiId(2, 1), entries->back().mid);
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t{2}, entries->back().sequence);
+    }
+
+  private:
+    void openAll(std::uint64_t retained = 1000)
+    {
+        QueueStoreOptions options;
+        options.sync = false;
+        options.retainedEntries = retained;
+        auto store = QueueStore::open(directory_->path(), options);
+        CPPUNIT_ASSERT(store.ok());
+        store_ = std::move(*store);
+        auto writer = QueueWriter::open(*store_, directory_->path());
+        CPPUNIT_ASSERT_MESSAGE(writer ? "" : writer.error().detail, writer.ok());
+        writer_ = std::move(*writer);
+    }
+
+    void closeAll()
+    {
+        writer_.reset();
+        store_.reset();
+    }
+
+    std::unique_ptr<test::TempDirectory> directory_;
+    std::unique_ptr<QueueStore> store_;
+    std::unique_ptr<QueueWriter> writer_;
+};
+
+CPPUNIT_TEST_SUITE_REGISTRATION(QueueWriterTest);
