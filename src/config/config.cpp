@@ -295,7 +295,7 @@ const std::vector<Option>& optionTable()
         {"log", "syslog", flag(field(&Config::log, &LogConfig::syslog)), "Also log to the local syslog."},
 
         {"store", "sync", flag(field(&Config::store, &StoreConfig::sync)),
-         "Make every commit durable (fsync) before answering. false trades the last moments before a power "
+         "Make every commit durable (fdatasync of the journal) before answering. false trades the last moments before a power "
          "loss (not a process crash) for speed."},
         {"store", "retained_entries", integer(field(&Config::store, &StoreConfig::retainedEntries), 1, 10000000),
          "Entries kept per queue; a consumer further behind is told it missed events."},
