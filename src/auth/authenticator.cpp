@@ -18,7 +18,8 @@ namespace ocs::auth {
 namespace {
 
 constexpr std::size_t maxLoginLength = 256;
-constexpr std::size_t maxTokenLength = 256; // longer than any challenge or session token issued
+// Longer than any challenge or session token issued.
+constexpr std::size_t maxTokenLength = 256;
 constexpr std::size_t challengeBytes = 18; // 144 bits, 24 base64url characters
 constexpr std::size_t sessionBytes = 32;   // 256 bits, 43 base64url characters
 constexpr std::size_t fakeSaltSize = 16;   // as long as makeAccount's salts

@@ -39,6 +39,23 @@ Worker& workerOf(struct soap* soap)
     return *static_cast<HttpContext*>(soap->user)->worker;
 }
 
+// SOAP 1.2 travels as application/soap+xml, SOAP 1.1 as text/xml.
+int soapVersionOf(const char* contentType)
+{
+    std::string type = contentType ? contentType : "";
+    std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return std::tolower(c); });
+    return type.rfind("application/soap+xml", 0) == 0 ? 2 : 1;
+}
+
+// The row for input the scan refused, whatever error the XML parser reports
+// once its input has stopped.
+Error refusalError(XmlScan::Verdict verdict)
+{
+    const ErrorCode code =
+        verdict == XmlScan::Verdict::TooDeep ? ErrorCode::PayloadTooLarge : ErrorCode::MalformedRequest;
+    return makeError(code, {}, describe(verdict));
+}
+
 } // namespace
 
 // Reads what a pipelining client sent after the previous request first, then
@@ -225,11 +242,16 @@ void Worker::describeEngineFault(struct soap* soap, const char**, const char**)
         return;
     Error error = service::errorFromEngine(soap->error);
     if (worker.refused_ != XmlScan::Verdict::Acceptable)
-        error.detail = describe(worker.refused_);
+        error = refusalError(worker.refused_);
     else if (soap->recv_maxlength && (soap->length > soap->recv_maxlength || soap->count > soap->recv_maxlength))
         // Announced too large, or cut off at the limit: to the XML parser a
         // cut body looks truncated.
         error = makeError(ErrorCode::PayloadTooLarge, {}, "body over limits.max_request_bytes");
+    // Refused before an envelope was read, the context still has the default
+    // SOAP version of the namespace table (1.2): answer in the version the
+    // request's Content-Type names instead.
+    if (soap->part < SOAP_IN_ENVELOPE)
+        soap_set_version(soap, soapVersionOf(soap->http_content));
     const int engineError = soap->error;
     service::setFault(soap, error);
     soap->error = engineError;

@@ -25,7 +25,7 @@
 namespace ocs::daemon {
 
 class XmlScan {
-public:
+  public:
     enum class Verdict { Acceptable, NotUtf8, Nul, BadReference, Dtd, TooDeep };
 
     explicit XmlScan(std::size_t maxDepth) : maxDepth_(maxDepth) {}
@@ -35,7 +35,7 @@ public:
     Verdict feed(std::string_view bytes);
     void reset();
 
-private:
+  private:
     enum class Markup { Text, TagOpen, StartTag, EmptyTagEnd, Quoted, EndTag, Declaration, Comment, CData, Pi };
     enum class Reference { None, Amp, Hash, Decimal, HexStart, Hex };
 

@@ -53,7 +53,7 @@ class XmlScanTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testResetStartsAFreshBody);
     CPPUNIT_TEST_SUITE_END();
 
-public:
+  public:
     void testOrdinaryEnvelopeIsAcceptable()
     {
         const std::string body =
@@ -90,10 +90,9 @@ public:
 
     void testReferencesGsoapWouldMisreadAreRefused()
     {
-        for (const char* reference : {"&#;", "&#x;", "&#zz;", "&#-2;", "&#12a;", "&#123456;", "&#x10FFFF;",
-                                      "&#4294967298;", "&#65"})
-            CPPUNIT_ASSERT_MESSAGE(reference,
-                                   scan(std::string("<a>x") + reference + "</a>") == Verdict::BadReference);
+        for (const char* reference :
+             {"&#;", "&#x;", "&#zz;", "&#-2;", "&#12a;", "&#123456;", "&#x10FFFF;", "&#4294967298;", "&#65"})
+            CPPUNIT_ASSERT_MESSAGE(reference, scan(std::string("<a>x") + reference + "</a>") == Verdict::BadReference);
         // At most six characters after '&': the longest gSOAP reads whole.
         CPPUNIT_ASSERT(scan("<a>&#99999;&#xFFFD;</a>") == Verdict::Acceptable);
     }
