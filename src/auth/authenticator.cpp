@@ -18,12 +18,22 @@ namespace ocs::auth {
 namespace {
 
 constexpr std::size_t maxLoginLength = 256;
+// Longer than any challenge or session token issued.
+constexpr std::size_t maxTokenLength = 256;
 constexpr std::size_t challengeBytes = 18; // 144 bits, 24 base64url characters
 constexpr std::size_t sessionBytes = 32;   // 256 bits, 43 base64url characters
 constexpr std::size_t fakeSaltSize = 16;   // as long as makeAccount's salts
 // Per table: enough for every attacker address and every name it tries
 // within one window, small enough (a few KB per key at most) to keep in RAM.
 constexpr std::size_t maxThrottledKeys = 16384;
+
+// Tokens are opaque, but they are text from the client: one holding what no
+// token can (invalid UTF-8, control characters) is a malformed parameter, not
+// an unknown token. An empty one is a missing token, answered as unknown.
+Status checkTokenText(const char* field, const std::string& token)
+{
+    return validateOptionalField(field, token, maxTokenLength);
+}
 
 struct IssuedChallenge {
     std::string login;
@@ -165,6 +175,8 @@ Result<LoginGrant> Authenticator::login(const std::string& login, const std::str
 {
     if (Status valid = validateField("login", login, maxLoginLength); !valid)
         return valid.error();
+    if (Status valid = checkTokenText("challenge", challenge); !valid)
+        return valid.error();
     const auto now = state_->clock.now();
     std::optional<IssuedChallenge> issued;
     {
@@ -204,6 +216,8 @@ Result<LoginGrant> Authenticator::login(const std::string& login, const std::str
 
 Status Authenticator::logout(const std::string& session)
 {
+    if (Status valid = checkTokenText("session", session); !valid)
+        return valid;
     const auto now = state_->clock.now();
     const std::lock_guard lock(state_->mutex);
     if (!state_->sessions.take(sessionKey(session), now))
@@ -213,6 +227,8 @@ Status Authenticator::logout(const std::string& session)
 
 Result<Principal> Authenticator::session(const std::string& token)
 {
+    if (Status valid = checkTokenText("Session", token); !valid)
+        return valid.error();
     const auto now = state_->clock.now();
     const std::lock_guard lock(state_->mutex);
     const Principal* principal = state_->sessions.find(sessionKey(token), now);

@@ -9,7 +9,7 @@ const std::vector<ErrorRow>& errorTable()
     static const std::vector<ErrorRow> table = {
         {ErrorCode::MalformedRequest, 400, "MalformedRequest", "The request is not a valid SOAP message for this service",
          FaultRole::Sender, 400,
-         "The body is not XML, is truncated, carries a DTD, uses an unknown namespace or does not match the schema (missing or surplus elements)."},
+         "The body is not XML, is truncated, is not valid UTF-8, holds a NUL or a numeric character reference longer than 6 characters, carries a DTD, uses an unknown namespace or does not match the schema (missing or surplus elements)."},
         {ErrorCode::InvalidCredentials, 401, "InvalidCredentials", "Invalid credentials", FaultRole::Sender, 401,
          "Login: the proof does not verify, or the account does not exist."},
         {ErrorCode::InvalidSession, 403, "InvalidSession", "Access forbidden: the session is missing, unknown or expired",
@@ -22,7 +22,7 @@ const std::vector<ErrorRow>& errorTable()
         {ErrorCode::MethodNotAllowed, 405, "MethodNotAllowed", "HTTP method not allowed", FaultRole::Sender, 405,
          "An HTTP method other than GET, HEAD or POST."},
         {ErrorCode::PayloadTooLarge, 413, "PayloadTooLarge", "The request exceeds a configured limit", FaultRole::Sender,
-         413, "The XML is nested deeper than limits.max_depth, a field is longer than limits.max_field_length, or a Notify batch has more than limits.max_occurs events (a body over limits.max_request_bytes closes the connection instead)."},
+         413, "The XML is nested deeper than limits.max_depth, a field is longer than limits.max_field_length, a Notify batch has more than limits.max_occurs events, or the body is over limits.max_request_bytes (announced or once inflated; the connection is then closed, often before the answer can be read)."},
         {ErrorCode::InvalidParameter, 417, "InvalidParameter", "Invalid parameter", FaultRole::Sender, 400,
          "A field is empty, too long, not valid UTF-8, holds control characters or is malformed."},
         {ErrorCode::TooManyAttempts, 429, "TooManyAttempts", "Too many failed attempts; retry later", FaultRole::Sender,

@@ -11,15 +11,9 @@ bool isContinuation(unsigned char c)
     return (c & 0xC0) == 0x80;
 }
 
-// Length of the sequence a lead byte starts and the range its second byte
-// must fall in (the table of RFC 3629 §4), or 0 for an invalid lead byte.
-struct Lead {
-    std::size_t length;
-    unsigned char secondMin;
-    unsigned char secondMax;
-};
+} // namespace
 
-Lead leadOf(unsigned char c)
+Utf8Lead utf8Lead(unsigned char c)
 {
     if (c < 0x80)
         return {1, 0, 0};
@@ -40,13 +34,11 @@ Lead leadOf(unsigned char c)
     return {0, 0, 0};
 }
 
-} // namespace
-
 bool isValidUtf8(std::string_view text)
 {
     std::size_t i = 0;
     while (i < text.size()) {
-        const Lead lead = leadOf(static_cast<unsigned char>(text[i]));
+        const Utf8Lead lead = utf8Lead(static_cast<unsigned char>(text[i]));
         if (lead.length == 0 || text.size() - i < lead.length)
             return false;
         if (lead.length > 1) {
@@ -84,6 +76,11 @@ Status validateField(std::string_view field, std::string_view value, std::size_t
     if (hasControlCharacter(value))
         return makeError(ErrorCode::InvalidParameter, name, name + ": control character");
     return {};
+}
+
+Status validateOptionalField(std::string_view field, std::string_view value, std::size_t maxLength)
+{
+    return value.empty() ? Status() : validateField(field, value, maxLength);
 }
 
 } // namespace ocs

@@ -77,6 +77,8 @@ struct Server::Impl {
     bool tls = false;
     int epoll = -1;
     int wake = -1;
+    bool acceptPaused = false; // out of file descriptors: the listening socket is not polled
+    std::chrono::steady_clock::time_point lastPauseWarning;
     std::atomic<bool> stopping{false};
 
     // Connections, owned by the poller thread; each is either waiting in
@@ -116,6 +118,8 @@ struct Server::Impl {
     Status bind();
     void poll();
     void accept();
+    void pauseAccepting();
+    void resumeAccepting();
     void dispatch(Connection* connection);
     void takeReturned();
     void closeIdle(bool all);
@@ -209,6 +213,8 @@ void Server::Impl::accept()
         sockaddr_storage address{};
         socklen_t length = sizeof address;
         const int fd = accept4(master->master, reinterpret_cast<sockaddr*>(&address), &length, SOCK_CLOEXEC);
+        if (fd < 0 && (errno == EMFILE || errno == ENFILE))
+            return pauseAccepting();
         if (fd < 0)
             return; // EAGAIN: accepted everything waiting
         auto connection = std::make_unique<Connection>();
@@ -232,6 +238,36 @@ void Server::Impl::accept()
     }
 }
 
+// Out of file descriptors: the connection stays in the backlog and the
+// listening socket stays readable, so polling it again at once would spin.
+// It is polled again when a connection is released, or at the next sweep.
+void Server::Impl::pauseAccepting()
+{
+    const int error = errno;
+    acceptPaused = true;
+    epoll_event event{};
+    event.data.ptr = nullptr;
+    epoll_ctl(epoll, EPOLL_CTL_MOD, master->master, &event);
+    const auto now = std::chrono::steady_clock::now();
+    if (now - lastPauseWarning < std::chrono::seconds(1))
+        return;
+    lastPauseWarning = now;
+    log::warning(msg::OutOfDescriptors, std::string("cannot accept: ") + std::strerror(error) + " with " +
+                                            std::to_string(connections.size()) +
+                                            " connections open; new connections wait in the backlog");
+}
+
+void Server::Impl::resumeAccepting()
+{
+    if (!acceptPaused || stopping)
+        return;
+    acceptPaused = false;
+    epoll_event event{};
+    event.events = EPOLLIN;
+    event.data.ptr = nullptr;
+    epoll_ctl(epoll, EPOLL_CTL_MOD, master->master, &event);
+}
+
 void Server::Impl::arm(Connection* connection)
 {
     epoll_event event{};
@@ -245,6 +281,7 @@ void Server::Impl::release(Connection* connection)
     connection->close();
     busy.erase(connection);
     connections.erase(connection);
+    resumeAccepting();
 }
 
 void Server::Impl::dispatch(Connection* connection)
@@ -305,6 +342,7 @@ void Server::Impl::poll()
         const auto now = std::chrono::steady_clock::now();
         if (now - lastSweep >= std::chrono::seconds(1)) {
             closeIdle(false);
+            resumeAccepting();
             lastSweep = now;
         }
     }

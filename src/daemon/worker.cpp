@@ -16,7 +16,8 @@ namespace ocs::daemon {
 Worker::Worker(struct soap* master, service::Dependencies& deps, const HttpContext& http, bool tls,
                unsigned maxKeepaliveRequests)
     : soap_(soap_copy(master)), http_(http), authentication_(soap_, deps, record_),
-      notification_(soap_, deps, record_), tls_(tls), maxKeepaliveRequests_(maxKeepaliveRequests)
+      notification_(soap_, deps, record_), tls_(tls), maxKeepaliveRequests_(maxKeepaliveRequests),
+      scan_(static_cast<std::size_t>(master->maxlevel))
 {
     http_.record = &record_;
     http_.deps = &deps;
@@ -24,6 +25,8 @@ Worker::Worker(struct soap* master, service::Dependencies& deps, const HttpConte
     installHttpHandlers(soap_, http_);
     engineRecv_ = soap_->frecv;
     soap_->frecv = receive;
+    engineParse_ = soap_->fparse;
+    soap_->fparse = parseHeaders;
     soap_->fpreparerecv = inspectInput;
     soap_->fseterror = describeEngineFault;
     soap_->fpreparefinalrecv = requestReceived;
@@ -34,6 +37,23 @@ namespace {
 Worker& workerOf(struct soap* soap)
 {
     return *static_cast<HttpContext*>(soap->user)->worker;
+}
+
+// SOAP 1.2 travels as application/soap+xml, SOAP 1.1 as text/xml.
+int soapVersionOf(const char* contentType)
+{
+    std::string type = contentType ? contentType : "";
+    std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return std::tolower(c); });
+    return type.rfind("application/soap+xml", 0) == 0 ? 2 : 1;
+}
+
+// The row for input the scan refused, whatever error the XML parser reports
+// once its input has stopped.
+Error refusalError(XmlScan::Verdict verdict)
+{
+    const ErrorCode code =
+        verdict == XmlScan::Verdict::TooDeep ? ErrorCode::PayloadTooLarge : ErrorCode::MalformedRequest;
+    return makeError(code, {}, describe(verdict));
 }
 
 } // namespace
@@ -55,25 +75,37 @@ size_t Worker::receive(struct soap* soap, char* buffer, size_t length)
     return n;
 }
 
-// Sees the input after TLS and gzip: documents with a DTD are refused, so no
-// entity is ever declared, let alone expanded.
+// gSOAP's HTTP header parser, then the start of the body: a body announced
+// larger than limits.max_request_bytes is refused before any of it is read.
+int Worker::parseHeaders(struct soap* soap)
+{
+    Worker& worker = workerOf(soap);
+    const int status = worker.engineParse_(soap);
+    worker.inBody_ = true;
+    if (status == SOAP_OK && soap->recv_maxlength && soap->length > soap->recv_maxlength)
+        return soap->error = SOAP_LENGTH;
+    return status;
+}
+
+// Sees the body after TLS and gzip, piece by piece (the HTTP headers are
+// gSOAP's), and refuses what XmlScan refuses.
 int Worker::inspectInput(struct soap* soap, const char* data, size_t length)
 {
-    constexpr size_t kLongestMarker = 9; // "<!DOCTYPE"
-    const auto hasMarker = [](std::string_view text) {
-        return text.find("<!DOCTYPE") != std::string_view::npos || text.find("<!ENTITY") != std::string_view::npos;
-    };
     Worker& worker = workerOf(soap);
-    const std::string_view chunk(data, length);
-    // The chunk itself, and a marker split between the previous chunk and this one.
-    const std::string seam = worker.scanTail_ + std::string(chunk.substr(0, kLongestMarker - 1));
-    if (hasMarker(chunk) || hasMarker(seam)) {
-        worker.dtdSeen_ = true;
-        return soap->error = SOAP_SYNTAX_ERROR;
+    if (!worker.inBody_)
+        return SOAP_OK;
+    // An uncompressed body ends at its Content-Length; what follows is the
+    // next request of a pipelining client, scanned when that one is served.
+    if (soap->zlib_in == SOAP_ZLIB_NONE && soap->length > 0) {
+        const std::uint64_t left = soap->length > worker.bodyScanned_ ? soap->length - worker.bodyScanned_ : 0;
+        length = static_cast<size_t>(std::min<std::uint64_t>(length, left));
     }
-    const std::string_view end = length >= kLongestMarker ? chunk.substr(length - kLongestMarker) : std::string_view(seam);
-    worker.scanTail_ = std::string(end.substr(end.size() > kLongestMarker ? end.size() - kLongestMarker : 0));
-    return SOAP_OK;
+    worker.bodyScanned_ += length;
+    const XmlScan::Verdict verdict = worker.scan_.feed(std::string_view(data, length));
+    if (verdict == XmlScan::Verdict::Acceptable)
+        return SOAP_OK;
+    worker.refused_ = verdict;
+    return soap->error = verdict == XmlScan::Verdict::TooDeep ? SOAP_LEVEL : SOAP_SYNTAX_ERROR;
 }
 
 // Called once a request is fully read, before it is answered. gSOAP reuses
@@ -173,8 +205,10 @@ void Worker::serveOne()
     const auto started = std::chrono::steady_clock::now();
     record_.reset();
     received_ = unread_.size();
-    scanTail_.clear();
-    dtdSeen_ = false;
+    inBody_ = false;
+    bodyScanned_ = 0;
+    scan_.reset();
+    refused_ = XmlScan::Verdict::Acceptable;
     if (soap_begin_serve(soap_)) {
         // Nothing arrived: the client closed an idle connection.
         if (soap_->error == SOAP_EOF && received_ == 0) {
@@ -207,8 +241,17 @@ void Worker::describeEngineFault(struct soap* soap, const char**, const char**)
     if (worker.record_.error)
         return;
     Error error = service::errorFromEngine(soap->error);
-    if (worker.dtdSeen_)
-        error.detail = "DTD in request";
+    if (worker.refused_ != XmlScan::Verdict::Acceptable)
+        error = refusalError(worker.refused_);
+    else if (soap->recv_maxlength && (soap->length > soap->recv_maxlength || soap->count > soap->recv_maxlength))
+        // Announced too large, or cut off at the limit: to the XML parser a
+        // cut body looks truncated.
+        error = makeError(ErrorCode::PayloadTooLarge, {}, "body over limits.max_request_bytes");
+    // Refused before an envelope was read, the context still has the default
+    // SOAP version of the namespace table (1.2): answer in the version the
+    // request's Content-Type names instead.
+    if (soap->part < SOAP_IN_ENVELOPE)
+        soap_set_version(soap, soapVersionOf(soap->http_content));
     const int engineError = soap->error;
     service::setFault(soap, error);
     soap->error = engineError;

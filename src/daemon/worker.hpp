@@ -5,12 +5,14 @@
 
 #include "daemon/connection.hpp"
 #include "daemon/http_resources.hpp"
+#include "daemon/xml_scan.hpp"
 #include "service/authentication_endpoint.hpp"
 #include "service/notification_endpoint.hpp"
 #include "service/request.hpp"
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <string>
 
 namespace ocs::daemon {
@@ -36,6 +38,7 @@ private:
     bool hasBufferedInput() const;
     static int requestReceived(struct soap* soap);
     static size_t receive(struct soap* soap, char* buffer, size_t length);
+    static int parseHeaders(struct soap* soap);
     static int inspectInput(struct soap* soap, const char* data, size_t length);
     static void describeEngineFault(struct soap* soap, const char** code, const char** string);
 
@@ -47,10 +50,13 @@ private:
     bool tls_;
     unsigned maxKeepaliveRequests_;
     size_t (*engineRecv_)(struct soap*, char*, size_t);
+    int (*engineParse_)(struct soap*);
     size_t received_ = 0;   // bytes of the current request read so far
     std::string unread_;    // bytes after the current request (pipelining)
-    std::string scanTail_;  // end of the input scanned so far, for markers split across reads
-    bool dtdSeen_ = false;
+    XmlScan scan_;          // the current request's body, as it arrives
+    bool inBody_ = false;   // the HTTP headers are parsed: input is body
+    std::uint64_t bodyScanned_ = 0;
+    XmlScan::Verdict refused_ = XmlScan::Verdict::Acceptable;
     const std::atomic<bool>* stopping_ = nullptr;
 };
 

@@ -41,11 +41,6 @@ bool arrives(const Event& event)
            (event.type == EventType::NewMail || event.type == EventType::ObjectCreated || isMove(event.type));
 }
 
-Status checkOptional(std::string_view field, const std::string& value, std::size_t maxLength)
-{
-    return value.empty() ? Status() : validateField(field, value, maxLength);
-}
-
 Error storeError(const Error& cause)
 {
     return makeError(ErrorCode::StoreUnavailable, {}, cause.detail);
@@ -127,11 +122,11 @@ Status EventRouter::check(const Event& event, const Producer& producer) const
     for (const auto& [field, value] : {std::pair<const char*, const std::string&>{"oldFolder", event.oldFolder},
                                        {"oldMessageID", event.oldMessageId},
                                        {"parentFolder", event.parentFolder}}) {
-        if (Status s = checkOptional(field, value, maxFieldLength_); !s)
+        if (Status s = validateOptionalField(field, value, maxFieldLength_); !s)
             return s;
     }
     if (event.messageClass)
-        return checkOptional("messageClass", *event.messageClass, maxFieldLength_);
+        return validateOptionalField("messageClass", *event.messageClass, maxFieldLength_);
     return {};
 }
 

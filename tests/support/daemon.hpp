@@ -20,6 +20,7 @@ public:
     Daemon& operator=(const Daemon&) = delete;
 
     unsigned short port() const { return port_; }
+    int pid() const { return pid_; }
     std::string url() const;
     const std::string& stateDir() const { return stateDir_; }
     std::string log() const;

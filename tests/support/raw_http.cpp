@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -21,6 +22,8 @@ RawConnection::RawConnection(unsigned short port)
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (fd_ < 0 || ::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0)
         throw std::runtime_error("cannot connect to 127.0.0.1:" + std::to_string(port));
+    const timeval sendTimeout{10, 0};
+    setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &sendTimeout, sizeof sendTimeout);
 }
 
 RawConnection::~RawConnection()
@@ -33,6 +36,14 @@ void RawConnection::close()
     if (fd_ >= 0)
         ::close(fd_);
     fd_ = -1;
+}
+
+void RawConnection::abort()
+{
+    const linger reset{1, 0};
+    if (fd_ >= 0)
+        setsockopt(fd_, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+    close();
 }
 
 bool RawConnection::send(const std::string& bytes)

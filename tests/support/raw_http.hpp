@@ -20,6 +20,7 @@ public:
     RawConnection(const RawConnection&) = delete;
     RawConnection& operator=(const RawConnection&) = delete;
 
+    // False when the peer stopped reading for 10 s or closed.
     bool send(const std::string& bytes);
     // Reads one HTTP response (Content-Length framed) or until the peer
     // closes; gives up after timeoutMs.
@@ -27,6 +28,8 @@ public:
     // True when the peer has closed (read returns 0) within timeoutMs.
     bool closedByPeer(int timeoutMs = 5000);
     void close();
+    // Closes with a reset (SO_LINGER 0) instead of an orderly FIN.
+    void abort();
 
 private:
     int fd_ = -1;

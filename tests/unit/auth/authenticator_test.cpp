@@ -93,6 +93,7 @@ class AuthenticatorTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testLoginWithInvalidUtf8IsInvalidParameter);
     CPPUNIT_TEST(testLoginTooLongIsInvalidParameter);
     CPPUNIT_TEST(testEmptyLoginIsInvalidParameter);
+    CPPUNIT_TEST(testMalformedTokensAreInvalidParameters);
     CPPUNIT_TEST(testReloadDropsSessionsOfRemovedAccounts);
     CPPUNIT_TEST(testReloadUpdatesPermissions);
     CPPUNIT_TEST(testSessionTableIsBounded);
@@ -358,6 +359,22 @@ class AuthenticatorTest : public CppUnit::TestFixture {
     }
 
     void testEmptyLoginIsInvalidParameter() { assertInvalidLogin(""); }
+
+    void testMalformedTokensAreInvalidParameters()
+    {
+        for (const std::string bad : {"chal\x01lenge", "chal\xC0\xAFlenge"}) {
+            assertError(authenticator_->login("alice", bad, Bytes(32), "192.0.2.9"), ErrorCode::InvalidParameter,
+                        "challenge");
+            assertError(authenticator_->session(bad), ErrorCode::InvalidParameter, "Session");
+            assertError(authenticator_->logout(bad), ErrorCode::InvalidParameter, "session");
+        }
+        // Malformed is not a failed attempt: neither the account nor the
+        // address is any closer to being throttled.
+        CPPUNIT_ASSERT(!logIn("alice", alicePassword, "192.0.2.9").empty());
+        for (int i = 0; i < 4; ++i)
+            failLogin("user" + std::to_string(i), "192.0.2.9");
+        CPPUNIT_ASSERT(authenticator_->getToken("alice", "192.0.2.9").ok());
+    }
 
     void testReloadDropsSessionsOfRemovedAccounts()
     {
