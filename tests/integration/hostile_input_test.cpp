@@ -512,7 +512,7 @@ class HostileInputTest : public CppUnit::TestFixture {
         std::cout << "\n  [hostile] out of descriptors: " << busy << " s of CPU in 1.5 s\n";
         // Polling the listening socket again and again would take a whole core.
         CPPUNIT_ASSERT(busy < 0.5);
-        CPPUNIT_ASSERT(contains(daemon_->log(), "W-2003"));
+        CPPUNIT_ASSERT(contains(daemon_->log(), "W-2004"));
         // Every client gets served once others leave, the waiting ones included.
         clients.erase(clients.begin(), clients.begin() + 60);
         for (auto& waiting : clients) {
