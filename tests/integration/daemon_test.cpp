@@ -134,6 +134,9 @@ public:
                 usleep(20000);
         }
         CPPUNIT_ASSERT_MESSAGE(daemon.log(), refused);
+        // The reload is logged after the accounts are re-read: it may trail the refusal.
+        for (int attempt = 0; attempt < 100 && !contains(daemon.log(), "I-1004"); ++attempt)
+            usleep(20000);
         CPPUNIT_ASSERT(contains(daemon.log(), "I-1004"));
         CPPUNIT_ASSERT_EQUAL(0, daemon.stop(SIGTERM));
     }
