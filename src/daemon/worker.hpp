@@ -5,6 +5,8 @@
 
 #include "daemon/connection.hpp"
 #include "daemon/http_resources.hpp"
+#include "daemon/metrics.hpp"
+#include "daemon/request_id.hpp"
 #include "service/authentication_endpoint.hpp"
 #include "service/notification_endpoint.hpp"
 #include "service/request.hpp"
@@ -15,10 +17,16 @@
 
 namespace ocs::daemon {
 
+// Shared by every worker: where requests are counted and their ids drawn.
+struct RequestAccounting {
+    Metrics& metrics;
+    RequestIds& ids;
+};
+
 class Worker {
 public:
     Worker(struct soap* master, service::Dependencies& deps, const HttpContext& http, bool tls,
-           unsigned maxKeepaliveRequests);
+           unsigned maxKeepaliveRequests, RequestAccounting accounting);
     ~Worker();
     Worker(const Worker&) = delete;
     Worker& operator=(const Worker&) = delete;
@@ -46,6 +54,9 @@ private:
     service::NotificationEndpoint notification_;
     bool tls_;
     unsigned maxKeepaliveRequests_;
+    RequestAccounting accounting_;
+    std::string requestId_;  // of the request being served
+    std::string idHeader_;   // "X-Request-Id: <id>", sent with its answer
     size_t (*engineRecv_)(struct soap*, char*, size_t);
     size_t received_ = 0;   // bytes of the current request read so far
     std::string unread_;    // bytes after the current request (pipelining)

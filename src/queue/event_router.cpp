@@ -91,9 +91,9 @@ Result<bool> identify(store::QueueStore::Batch& batch, const Event& event, const
 } // namespace
 
 EventRouter::EventRouter(const Backends& backends, store::Registry& registry, CommitWriter& writer, const Clock& clock,
-                         std::size_t maxFieldLength, Notifier* notifier)
+                         std::size_t maxFieldLength, Notifier* notifier, EventTally tally)
     : backends_(backends), registry_(registry), writer_(writer), clock_(clock), maxFieldLength_(maxFieldLength),
-      notifier_(notifier)
+      notifier_(notifier), tally_(std::move(tally))
 {
 }
 
@@ -200,6 +200,8 @@ std::vector<Result<EventResult>> EventRouter::deliver(const std::vector<Event>& 
     std::vector<EventResult> delivered(plans.size());
     std::set<std::string> sessions; // those that received an entry
     Status committed = writer_.submit([&](store::QueueStore::Batch& batch) -> Status {
+        if (tally_)
+            tally_(plans.size());
         for (std::size_t p = 0; p < plans.size(); ++p) {
             const Plan& plan = plans[p];
             const Event& event = events[plan.index];

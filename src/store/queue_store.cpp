@@ -4,6 +4,7 @@
 
 #include <tdb.h>
 
+#include <atomic>
 #include <mutex>
 
 namespace ocs::store {
@@ -19,6 +20,10 @@ struct QueueStore::Impl {
     std::mutex mutex;
     TdbFile file;
     QueueStoreOptions options;
+    // Set by countQueues(), then moved by each commit (under the mutex).
+    std::atomic<bool> counted{false};
+    std::atomic<std::uint64_t> queueCount{0};
+    std::atomic<std::uint64_t> entryCount{0};
 
     Result<std::optional<std::uint64_t>> number(const std::string& key)
     {
@@ -43,6 +48,24 @@ struct QueueStore::Impl {
             return QueueState{};
         return decodeQueueState(**record, key);
     }
+
+    // Every queue's window; the caller holds the mutex.
+    Status walkQueues(const std::function<void(const QueueKey&, const QueueState&)>& visit)
+    {
+        Status failure;
+        Status walked = file.traverse([&](std::string_view key, std::string_view value) {
+            QueueKey queue;
+            if (key.empty() || key[0] != 'q' || !keys::parseQueue(key, queue))
+                return true;
+            auto state = decodeQueueState(value, key);
+            if (!state)
+                failure = state.error();
+            else
+                visit(queue, *state);
+            return failure.ok();
+        });
+        return walked ? failure : walked;
+    }
 };
 
 // What a batch changes is kept here and written once, before the commit:
@@ -54,6 +77,7 @@ struct QueueStore::Batch::Impl {
     QueueStore::Impl& store;
     std::optional<std::uint64_t> counter; // the next global counter, once read
     std::map<QueueKey, QueueState> queues;
+    std::map<QueueKey, QueueState> before; // the windows as read, for the totals
 
     Result<Mid> allocate()
     {
@@ -76,7 +100,24 @@ struct QueueStore::Batch::Impl {
         auto state = store.queueState(key);
         if (!state)
             return state.error();
+        before.emplace(key, *state);
         return &queues.emplace(key, *state).first->second;
+    }
+
+    // After the commit. A stored queue always holds at least one entry, so
+    // an empty window read back means the queue is new.
+    void count() const
+    {
+        if (!store.counted)
+            return;
+        for (const auto& [key, after] : queues) {
+            const QueueState& was = before.at(key);
+            if (was.empty())
+                ++store.queueCount;
+            // Unsigned wrap-around subtracts when a lowered
+            // store.retained_entries trimmed more than was appended.
+            store.entryCount += (after.next - after.first) - (was.next - was.first);
+        }
     }
 
     Status flush()
@@ -164,7 +205,10 @@ Status QueueStore::write(const std::function<Status(Batch&)>& body)
         return done;
     if (Status flushed = changes.flush(); !flushed)
         return flushed;
-    return transaction->commit();
+    Status committed = transaction->commit();
+    if (committed)
+        changes.count();
+    return committed;
 }
 
 Result<QueueState> QueueStore::state(const QueueKey& queue)
@@ -220,19 +264,32 @@ Result<std::optional<std::string>> QueueStore::messageUri(const std::string& use
 Status QueueStore::visitQueues(const std::function<void(const QueueKey&, const QueueState&)>& visit)
 {
     const std::lock_guard lock(impl_->mutex);
-    Status failure;
-    Status walked = impl_->file.traverse([&](std::string_view key, std::string_view value) {
-        QueueKey queue;
-        if (key.empty() || key[0] != 'q' || !keys::parseQueue(key, queue))
-            return true;
-        auto state = decodeQueueState(value, key);
-        if (!state)
-            failure = state.error();
-        else
-            visit(queue, *state);
-        return failure.ok();
+    return impl_->walkQueues(visit);
+}
+
+Status QueueStore::countQueues()
+{
+    // Under the lock that write() takes, so no commit falls between the walk
+    // and the first count it moves.
+    const std::lock_guard lock(impl_->mutex);
+    Totals walked;
+    Status status = impl_->walkQueues([&](const QueueKey&, const QueueState& state) {
+        ++walked.queues;
+        walked.entries += state.next - state.first;
     });
-    return walked ? failure : walked;
+    if (!status)
+        return status;
+    impl_->queueCount = walked.queues;
+    impl_->entryCount = walked.entries;
+    impl_->counted = true;
+    return {};
+}
+
+std::optional<QueueStore::Totals> QueueStore::totals() const
+{
+    if (!impl_->counted)
+        return std::nullopt;
+    return Totals{impl_->queueCount.load(), impl_->entryCount.load()};
 }
 
 Status QueueStore::visitMessages(const std::function<void(const std::string&, const std::string&, Mid)>& visit)
