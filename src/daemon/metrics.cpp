@@ -13,9 +13,8 @@ namespace ocs::daemon {
 namespace {
 
 // Request and commit durations, in microseconds: 100 µs to 10 s.
-const std::vector<std::uint64_t> kDurationBoundsUs = {100,    250,    500,     1000,    2500,    5000,
-                                                      10000,  25000,  50000,   100000,  250000,  500000,
-                                                      1000000, 2500000, 5000000, 10000000};
+const std::vector<std::uint64_t> kDurationBoundsUs = {
+    100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000, 1000000, 2500000, 5000000, 10000000};
 // Events, or requests, sharing one commit.
 const std::vector<std::uint64_t> kBatchBounds = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096, 16384, 65536};
 
@@ -36,7 +35,7 @@ std::string number(double value)
 }
 
 class Exposition {
-public:
+  public:
     void family(std::string_view name, std::string_view type, std::string_view help)
     {
         text_ += "# HELP " + std::string(name) + " " + std::string(help) + "\n";
@@ -72,7 +71,7 @@ public:
 
     const std::string& text() const { return text_; }
 
-private:
+  private:
     std::string text_;
 };
 
@@ -187,7 +186,8 @@ std::size_t Metrics::operationSlot(std::string_view operation) const
             return kHttpSlot;
     }
     const auto found = std::find(kOperations.begin(), kOperations.begin() + kHttpSlot, operation);
-    return found == kOperations.begin() + kHttpSlot ? kUnknownSlot : static_cast<std::size_t>(found - kOperations.begin());
+    return found == kOperations.begin() + kHttpSlot ? kUnknownSlot
+                                                    : static_cast<std::size_t>(found - kOperations.begin());
 }
 
 std::size_t Metrics::resultSlot(const std::optional<Error>& error) const
@@ -275,8 +275,7 @@ std::string Metrics::render() const
                "GetToken and Login calls refused because the account or the address is throttled.");
     out.sample("ocsmanager_login_throttled_total", "", throttled_.load());
     out.family("ocsmanager_connections_open", "gauge", "Client connections open, idle keep-alive ones included.");
-    out.sample("ocsmanager_connections_open", "",
-               std::to_string(std::max<std::int64_t>(0, connections_.load())));
+    out.sample("ocsmanager_connections_open", "", std::to_string(std::max<std::int64_t>(0, connections_.load())));
     if (sources_.sessions) {
         out.family("ocsmanager_sessions", "gauge", "Live producer sessions.");
         out.sample("ocsmanager_sessions", "", sources_.sessions());

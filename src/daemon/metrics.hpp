@@ -25,7 +25,7 @@ namespace ocs::daemon {
 
 // Fixed buckets over whole-number observations (microseconds, events).
 class Histogram {
-public:
+  public:
     explicit Histogram(std::vector<std::uint64_t> bounds);
 
     void observe(std::uint64_t value);
@@ -40,7 +40,7 @@ public:
     // agree even while other threads observe.
     Snapshot snapshot() const;
 
-private:
+  private:
     std::vector<std::uint64_t> bounds_;
     std::unique_ptr<std::atomic<std::uint64_t>[]> buckets_; // per bucket, not cumulative; last: above every bound
     std::atomic<std::uint64_t> sum_{0};
@@ -58,7 +58,7 @@ struct GaugeSources {
 };
 
 class Metrics {
-public:
+  public:
     explicit Metrics(GaugeSources sources);
 
     // One request as its I-1001 line reports it. `operation` is the request
@@ -79,16 +79,16 @@ public:
     // The operation labels, in exposition order.
     static const std::vector<std::string_view>& operationLabels();
 
-private:
+  private:
     std::size_t operationSlot(std::string_view operation) const;
     std::size_t resultSlot(const std::optional<Error>& error) const;
     std::atomic<std::uint64_t>& requests(std::size_t operation, std::size_t result) const;
 
     GaugeSources sources_;
-    std::vector<std::string_view> results_; // "ok", then the error table's names
-    std::unique_ptr<std::atomic<std::uint64_t>[]> requests_; // operation × result
+    std::vector<std::string_view> results_;                    // "ok", then the error table's names
+    std::unique_ptr<std::atomic<std::uint64_t>[]> requests_;   // operation × result
     std::vector<std::unique_ptr<Histogram>> requestDurations_; // per operation, µs
-    Histogram commitDuration_;                                // µs
+    Histogram commitDuration_;                                 // µs
     Histogram commitEvents_;
     Histogram commitRequests_;
     std::atomic<std::uint64_t> pendingEvents_{0}; // of the commit running now

@@ -14,11 +14,11 @@ namespace ocs::daemon {
 // and unlikely to repeat those of an earlier run in the same log. Shared by
 // the workers; next() is one atomic add.
 class RequestIds {
-public:
+  public:
     RequestIds();
     std::string next();
 
-private:
+  private:
     std::atomic<std::uint64_t> next_;
 };
 

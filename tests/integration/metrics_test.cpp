@@ -159,8 +159,8 @@ std::string parseStrictly(const std::string& text, Exposition& out)
 {
     if (text.empty() || text.back() != '\n')
         return "the text does not end with a newline";
-    std::string current;     // the family whose samples may follow
-    std::string helpFor;     // a # HELP waiting for its # TYPE
+    std::string current; // the family whose samples may follow
+    std::string helpFor; // a # HELP waiting for its # TYPE
     std::size_t number = 0;
     std::size_t start = 0;
     for (std::size_t end = text.find('\n'); end != std::string::npos; start = end + 1, end = text.find('\n', start)) {
@@ -262,7 +262,7 @@ class MetricsTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testMetricsCanBeSwitchedOff);
     CPPUNIT_TEST_SUITE_END();
 
-public:
+  public:
     void setUp() override
     {
         work_ = std::make_unique<ocs::test::TempDir>();
@@ -289,20 +289,20 @@ public:
         Exposition parsed;
         CPPUNIT_ASSERT_EQUAL(std::string(), parseStrictly(good, parsed));
         for (const std::string& bad : {
-                 std::string("a_total 1\n"),                                          // no HELP/TYPE
-                 std::string("# HELP a_total A.\na_total 1\n"),                       // no TYPE
+                 std::string("a_total 1\n"),                                                 // no HELP/TYPE
+                 std::string("# HELP a_total A.\na_total 1\n"),                              // no TYPE
                  std::string("# HELP a_total A.\n# TYPE a_total counter\na_total{x=1} 1\n"), // unquoted
                  std::string("# HELP a_total A.\n# TYPE a_total counter\na_total  1\n"),     // two spaces
                  std::string("# HELP a_total A.\n# TYPE a_total counter\na_total 1 123 x\n"),
-                 std::string("# HELP a_total A.\n# TYPE a_total counter\nb_total 1\n"),       // other family
-                 std::string("# HELP a A.\n# TYPE a counter\na 1\n"),                          // no _total
+                 std::string("# HELP a_total A.\n# TYPE a_total counter\nb_total 1\n"), // other family
+                 std::string("# HELP a A.\n# TYPE a counter\na 1\n"),                   // no _total
                  std::string("# HELP a_total A.\n# TYPE a_total counter\na_total 1\na_total 2\n"),
                  std::string("# HELP h H.\n# TYPE h histogram\nh_bucket{le=\"1\"} 2\nh_bucket{le=\"+Inf\"} 1\n"
                              "h_sum 1\nh_count 1\n"), // not cumulative
                  std::string("# HELP h H.\n# TYPE h histogram\nh_bucket{le=\"1\"} 1\nh_sum 1\nh_count 1\n"),
                  std::string("# HELP h H.\n# TYPE h histogram\nh_bucket{le=\"+Inf\"} 2\nh_sum 1\nh_count 3\n"),
                  std::string("# HELP h H.\n# TYPE h histogram\nh_sum 1\nh_count 0\n"), // no buckets
-                 std::string("# HELP g G.\n# TYPE g gauge\ng 1"), // no final newline
+                 std::string("# HELP g G.\n# TYPE g gauge\ng 1"),                      // no final newline
              }) {
             Exposition ignored;
             CPPUNIT_ASSERT_MESSAGE("accepted:\n" + bad, !parseStrictly(bad, ignored).empty());
@@ -348,7 +348,8 @@ public:
         CPPUNIT_ASSERT((*registry)->bind("alice", "SOGo", "jdoe").ok());
         CPPUNIT_ASSERT((*registry)->mapFolder("alice", "sogo://jdoe@INBOX/", kInbox).ok());
         CPPUNIT_ASSERT(
-            (*registry)->subscribe("alice", {"session-1", 1, ocs::store::fnev::NewMail, 0, 0, ocs::store::TableType::None})
+            (*registry)
+                ->subscribe("alice", {"session-1", 1, ocs::store::fnev::NewMail, 0, 0, ocs::store::TableType::None})
                 .ok());
 
         const Exposition before = scrape();
@@ -360,8 +361,8 @@ public:
             std::string version;
             for (int i = 0; i < 3; ++i)
                 CPPUNIT_ASSERT(client.ping(version));
-            CPPUNIT_ASSERT(!client.login("victim", "wrong password"));            // GetToken ok, Login 401
-            CPPUNIT_ASSERT(!client.login("victim", kPassword));                   // GetToken 429
+            CPPUNIT_ASSERT(!client.login("victim", "wrong password")); // GetToken ok, Login 401
+            CPPUNIT_ASSERT(!client.login("victim", kPassword));        // GetToken 429
             CPPUNIT_ASSERT_EQUAL(429, client.lastError().code);
             CPPUNIT_ASSERT_MESSAGE(client.lastError().message, client.login("mta", kPassword)); // both ok
             ocs::producer::NewMailResult result;
@@ -369,8 +370,12 @@ public:
             CPPUNIT_ASSERT_EQUAL(1u, result.queues);
         }
         const std::map<std::pair<std::string, std::string>, double> done = {
-            {{"Ping", "ok"}, 3},           {{"GetToken", "ok"}, 2}, {{"GetToken", "TooManyAttempts"}, 1},
-            {{"Login", "InvalidCredentials"}, 1}, {{"Login", "ok"}, 1},   {{"NewMail", "ok"}, 1},
+            {{"Ping", "ok"}, 3},
+            {{"GetToken", "ok"}, 2},
+            {{"GetToken", "TooManyAttempts"}, 1},
+            {{"Login", "InvalidCredentials"}, 1},
+            {{"Login", "ok"}, 1},
+            {{"NewMail", "ok"}, 1},
         };
         double total = 0;
         for (const auto& [key, count] : done)
@@ -417,16 +422,18 @@ public:
                                          "ocsmanager_request_duration_seconds_count", labels);
             CPPUNIT_ASSERT_EQUAL_MESSAGE(operation, requests, timed);
         }
-        CPPUNIT_ASSERT_EQUAL(1.0, moved(before, after, "ocsmanager_login_throttled_total", "ocsmanager_login_throttled_total"));
+        CPPUNIT_ASSERT_EQUAL(
+            1.0, moved(before, after, "ocsmanager_login_throttled_total", "ocsmanager_login_throttled_total"));
         // One NewMail: one commit holding one request and one event.
         for (const char* family : {"ocsmanager_commit_duration_seconds", "ocsmanager_commit_batch_events",
                                    "ocsmanager_commit_batch_requests"})
             CPPUNIT_ASSERT_EQUAL_MESSAGE(family, 1.0, moved(before, after, family, std::string(family) + "_count"));
-        CPPUNIT_ASSERT_EQUAL(1.0, moved(before, after, "ocsmanager_commit_batch_events", "ocsmanager_commit_batch_events_sum"));
-        CPPUNIT_ASSERT_EQUAL(1.0, moved(before, after, "ocsmanager_commit_batch_requests",
-                                        "ocsmanager_commit_batch_requests_sum"));
-        CPPUNIT_ASSERT(moved(before, after, "ocsmanager_commit_duration_seconds", "ocsmanager_commit_duration_seconds_sum") >
-                       0);
+        CPPUNIT_ASSERT_EQUAL(
+            1.0, moved(before, after, "ocsmanager_commit_batch_events", "ocsmanager_commit_batch_events_sum"));
+        CPPUNIT_ASSERT_EQUAL(
+            1.0, moved(before, after, "ocsmanager_commit_batch_requests", "ocsmanager_commit_batch_requests_sum"));
+        CPPUNIT_ASSERT(
+            moved(before, after, "ocsmanager_commit_duration_seconds", "ocsmanager_commit_duration_seconds_sum") > 0);
         // The entry is in one queue; mta's session is live.
         CPPUNIT_ASSERT_EQUAL(1.0, valueOf(after, "ocsmanager_queues", "ocsmanager_queues"));
         CPPUNIT_ASSERT_EQUAL(1.0, valueOf(after, "ocsmanager_queue_entries", "ocsmanager_queue_entries"));
@@ -471,7 +478,7 @@ public:
         CPPUNIT_ASSERT_EQUAL(200, connection.receive().status);
     }
 
-private:
+  private:
     ocs::producer::ClientOptions options() const
     {
         ocs::producer::ClientOptions o;

@@ -19,6 +19,12 @@ bool hasLine(const std::string& text, const std::string& line)
     return ("\n" + text).find("\n" + line + "\n") != std::string::npos;
 }
 
+void assertHasLines(const std::string& text, const std::vector<std::string>& lines)
+{
+    for (const std::string& line : lines)
+        CPPUNIT_ASSERT_MESSAGE(line + "\nnot in:\n" + text, hasLine(text, line));
+}
+
 } // namespace
 
 class MetricsUnitTest : public CppUnit::TestFixture {
@@ -30,7 +36,7 @@ class MetricsUnitTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testOperationLabelsCoverTheContract);
     CPPUNIT_TEST_SUITE_END();
 
-public:
+  public:
     void testHistogramBucketsAreCumulativeAndCountIsTheInfBucket()
     {
         Histogram histogram({100, 250});
@@ -52,24 +58,24 @@ public:
         metrics.recordRequest("-", ocs::makeError(ocs::ErrorCode::MalformedRequest), 10us);
         metrics.recordRequest("Login", ocs::makeError(ocs::ErrorCode::TooManyAttempts), 2s);
         const std::string text = metrics.render();
-        CPPUNIT_ASSERT_MESSAGE(text, hasLine(text, "ocsmanager_requests_total{operation=\"Ping\",result=\"ok\"} 2"));
-        CPPUNIT_ASSERT_MESSAGE(text, hasLine(text, "ocsmanager_requests_total{operation=\"http\",result=\"ok\"} 2"));
-        CPPUNIT_ASSERT_MESSAGE(
-            text, hasLine(text, "ocsmanager_requests_total{operation=\"unknown\",result=\"MalformedRequest\"} 1"));
-        CPPUNIT_ASSERT_MESSAGE(
-            text, hasLine(text, "ocsmanager_requests_total{operation=\"Login\",result=\"TooManyAttempts\"} 1"));
-        CPPUNIT_ASSERT_MESSAGE(text, hasLine(text, "ocsmanager_login_throttled_total 1"));
+        const std::vector<std::string> expected = {
+            "ocsmanager_requests_total{operation=\"Ping\",result=\"ok\"} 2",
+            "ocsmanager_requests_total{operation=\"http\",result=\"ok\"} 2",
+            "ocsmanager_requests_total{operation=\"unknown\",result=\"MalformedRequest\"} 1",
+            "ocsmanager_requests_total{operation=\"Login\",result=\"TooManyAttempts\"} 1",
+            "ocsmanager_login_throttled_total 1",
+            // 30 µs and 300 µs: one in the first bucket, both by 0.0005 s.
+            "ocsmanager_request_duration_seconds_bucket{operation=\"Ping\",le=\"0.0001\"} 1",
+            "ocsmanager_request_duration_seconds_bucket{operation=\"Ping\",le=\"0.00025\"} 1",
+            "ocsmanager_request_duration_seconds_bucket{operation=\"Ping\",le=\"0.0005\"} 2",
+            "ocsmanager_request_duration_seconds_sum{operation=\"Ping\"} 0.00033",
+            "ocsmanager_request_duration_seconds_count{operation=\"Ping\"} 2",
+            "ocsmanager_request_duration_seconds_bucket{operation=\"Login\",le=\"1\"} 0",
+            "ocsmanager_request_duration_seconds_bucket{operation=\"Login\",le=\"2.5\"} 1",
+            "ocsmanager_request_duration_seconds_sum{operation=\"Login\"} 2"};
+        assertHasLines(text, expected);
         // Operations without requests have no series.
         CPPUNIT_ASSERT(text.find("operation=\"NewMail\"") == std::string::npos);
-        // 30 µs and 300 µs: one in the first bucket, both by 0.0005 s.
-        CPPUNIT_ASSERT(hasLine(text, "ocsmanager_request_duration_seconds_bucket{operation=\"Ping\",le=\"0.0001\"} 1"));
-        CPPUNIT_ASSERT(hasLine(text, "ocsmanager_request_duration_seconds_bucket{operation=\"Ping\",le=\"0.00025\"} 1"));
-        CPPUNIT_ASSERT(hasLine(text, "ocsmanager_request_duration_seconds_bucket{operation=\"Ping\",le=\"0.0005\"} 2"));
-        CPPUNIT_ASSERT(hasLine(text, "ocsmanager_request_duration_seconds_sum{operation=\"Ping\"} 0.00033"));
-        CPPUNIT_ASSERT(hasLine(text, "ocsmanager_request_duration_seconds_count{operation=\"Ping\"} 2"));
-        CPPUNIT_ASSERT(hasLine(text, "ocsmanager_request_duration_seconds_bucket{operation=\"Login\",le=\"1\"} 0"));
-        CPPUNIT_ASSERT(hasLine(text, "ocsmanager_request_duration_seconds_bucket{operation=\"Login\",le=\"2.5\"} 1"));
-        CPPUNIT_ASSERT(hasLine(text, "ocsmanager_request_duration_seconds_sum{operation=\"Login\"} 2"));
     }
 
     void testCommitEventsAreThoseTalliedDuringTheCommit()
@@ -80,16 +86,17 @@ public:
         metrics.recordCommit(1500us, 2);
         metrics.recordCommit(200us, 1); // nothing tallied: a commit whose jobs wrote no event
         const std::string text = metrics.render();
-        CPPUNIT_ASSERT_MESSAGE(text, hasLine(text, "ocsmanager_commit_batch_events_sum 5"));
-        CPPUNIT_ASSERT(hasLine(text, "ocsmanager_commit_batch_events_count 2"));
-        CPPUNIT_ASSERT(hasLine(text, "ocsmanager_commit_batch_events_bucket{le=\"1\"} 1"));
-        CPPUNIT_ASSERT(hasLine(text, "ocsmanager_commit_batch_events_bucket{le=\"4\"} 1"));
-        CPPUNIT_ASSERT(hasLine(text, "ocsmanager_commit_batch_events_bucket{le=\"8\"} 2"));
-        CPPUNIT_ASSERT(hasLine(text, "ocsmanager_commit_batch_requests_sum 3"));
-        CPPUNIT_ASSERT(hasLine(text, "ocsmanager_commit_duration_seconds_sum 0.0017"));
-        CPPUNIT_ASSERT(hasLine(text, "ocsmanager_commit_duration_seconds_bucket{le=\"0.00025\"} 1"));
-        CPPUNIT_ASSERT(hasLine(text, "ocsmanager_commit_duration_seconds_bucket{le=\"0.001\"} 1"));
-        CPPUNIT_ASSERT(hasLine(text, "ocsmanager_commit_duration_seconds_bucket{le=\"0.0025\"} 2"));
+        const std::vector<std::string> expected = {"ocsmanager_commit_batch_events_sum 5",
+                                                   "ocsmanager_commit_batch_events_count 2",
+                                                   "ocsmanager_commit_batch_events_bucket{le=\"1\"} 1",
+                                                   "ocsmanager_commit_batch_events_bucket{le=\"4\"} 1",
+                                                   "ocsmanager_commit_batch_events_bucket{le=\"8\"} 2",
+                                                   "ocsmanager_commit_batch_requests_sum 3",
+                                                   "ocsmanager_commit_duration_seconds_sum 0.0017",
+                                                   "ocsmanager_commit_duration_seconds_bucket{le=\"0.00025\"} 1",
+                                                   "ocsmanager_commit_duration_seconds_bucket{le=\"0.001\"} 1",
+                                                   "ocsmanager_commit_duration_seconds_bucket{le=\"0.0025\"} 2"};
+        assertHasLines(text, expected);
     }
 
     void testGaugesComeFromTheirSourcesAtEachRender()
@@ -101,16 +108,13 @@ public:
         metrics.connectionOpened();
         metrics.connectionClosed();
         std::string text = metrics.render();
-        CPPUNIT_ASSERT(hasLine(text, "ocsmanager_sessions 4"));
-        CPPUNIT_ASSERT(hasLine(text, "ocsmanager_connections_open 1"));
+        assertHasLines(text, {"ocsmanager_sessions 4", "ocsmanager_connections_open 1"});
         CPPUNIT_ASSERT(text.find("ocsmanager_queue") == std::string::npos); // depth unknown: no series
         sessions = 0;
         depth = QueueDepth{2, 17};
         text = metrics.render();
-        CPPUNIT_ASSERT(hasLine(text, "ocsmanager_sessions 0"));
-        CPPUNIT_ASSERT(hasLine(text, "ocsmanager_queues 2"));
-        CPPUNIT_ASSERT(hasLine(text, "ocsmanager_queue_entries 17"));
-        CPPUNIT_ASSERT(hasLine(text, "# TYPE ocsmanager_queue_entries gauge"));
+        assertHasLines(text, {"ocsmanager_sessions 0", "ocsmanager_queues 2", "ocsmanager_queue_entries 17",
+                              "# TYPE ocsmanager_queue_entries gauge"});
         CPPUNIT_ASSERT(Metrics({}).render().find("ocsmanager_sessions") == std::string::npos);
     }
 

@@ -92,6 +92,40 @@ CommitWriter::Job appendTo(const QueueKey& queue, QueueEntry entry)
     };
 }
 
+// Holds the writer inside a commit while `waiting` threads each submit one
+// append to kShared, then lets it go; returns their results once every one
+// has been answered.
+std::vector<Status> submitWhileACommitRuns(CommitWriter& writer, int waiting)
+{
+    Gate release;
+    Counter blockerRunning;
+    Counter aboutToSubmit;
+    std::thread blocker([&] {
+        (void)writer.submit([&](QueueStore::Batch&) -> Status {
+            blockerRunning.arrive();
+            release.wait();
+            return {};
+        });
+    });
+    blockerRunning.waitFor(1);
+    std::vector<Status> results(static_cast<std::size_t>(waiting));
+    std::vector<std::thread> threads;
+    for (int t = 0; t < waiting; ++t) {
+        threads.emplace_back([&, t] {
+            aboutToSubmit.arrive();
+            results[static_cast<std::size_t>(t)] =
+                writer.submit(appendTo(kShared, entryFrom("waiter", static_cast<std::uint32_t>(t))));
+        });
+    }
+    aboutToSubmit.waitFor(waiting);
+    std::this_thread::sleep_for(kSettle);
+    release.open();
+    blocker.join();
+    for (std::thread& thread : threads)
+        thread.join();
+    return results;
+}
+
 } // namespace
 
 class CommitWriterTest : public CppUnit::TestFixture {
@@ -257,32 +291,7 @@ class CommitWriterTest : public CppUnit::TestFixture {
     {
         constexpr int kWaiting = 6;
         CommitWriter writer(*store_, 2);
-        Gate release;
-        Counter blockerRunning;
-        Counter aboutToSubmit;
-        std::thread blocker([&] {
-            (void)writer.submit([&](QueueStore::Batch&) -> Status {
-                blockerRunning.arrive();
-                release.wait();
-                return {};
-            });
-        });
-        blockerRunning.waitFor(1);
-        std::vector<Status> results(kWaiting);
-        std::vector<std::thread> threads;
-        for (int t = 0; t < kWaiting; ++t) {
-            threads.emplace_back([&, t] {
-                aboutToSubmit.arrive();
-                results[t] = writer.submit(appendTo(kShared, entryFrom("waiter", static_cast<std::uint32_t>(t))));
-            });
-        }
-        aboutToSubmit.waitFor(kWaiting);
-        std::this_thread::sleep_for(kSettle);
-        release.open();
-        blocker.join();
-        for (std::thread& thread : threads)
-            thread.join();
-
+        const std::vector<Status> results = submitWhileACommitRuns(writer, kWaiting);
         for (const Status& result : results)
             CPPUNIT_ASSERT(result.ok());
         const CommitStats stats = writer.stats();
@@ -316,30 +325,8 @@ class CommitWriterTest : public CppUnit::TestFixture {
         // Jobs that wait during a commit share the next one, and it is
         // observed with all of them.
         constexpr int kWaiting = 5;
-        Gate release;
-        Counter blockerRunning;
-        Counter aboutToSubmit;
-        std::thread blocker([&] {
-            (void)writer.submit([&](QueueStore::Batch&) -> Status {
-                blockerRunning.arrive();
-                release.wait();
-                return {};
-            });
-        });
-        blockerRunning.waitFor(1);
-        std::vector<std::thread> threads;
-        for (int t = 0; t < kWaiting; ++t) {
-            threads.emplace_back([&, t] {
-                aboutToSubmit.arrive();
-                (void)writer.submit(appendTo(kShared, entryFrom("waiter", static_cast<std::uint32_t>(t))));
-            });
-        }
-        aboutToSubmit.waitFor(kWaiting);
-        std::this_thread::sleep_for(kSettle);
-        release.open();
-        blocker.join();
-        for (std::thread& thread : threads)
-            thread.join();
+        for (const Status& result : submitWhileACommitRuns(writer, kWaiting))
+            CPPUNIT_ASSERT(result.ok());
         const std::lock_guard lock(mutex);
         CPPUNIT_ASSERT(observed == (std::vector<std::size_t>{1, 1, 1, kWaiting}));
     }
