@@ -251,6 +251,8 @@ const std::vector<Option>& optionTable()
          "Longest wait for the client to take the next piece of a response."},
         {"server", "transfer_timeout", seconds(field(&Config::server, &ServerConfig::transferTimeout), 1, 86400),
          "Longest time a whole request or response may take, however steadily it trickles."},
+        {"server", "metrics", flag(field(&Config::server, &ServerConfig::metrics)),
+         "Serve GET /metrics (Prometheus text format) on the service port."},
 
         {"tls", "certificate_file", text(field(&Config::tls, &TlsConfig::certificateFile)),
          "PEM file with the server certificate and its chain; empty means plain HTTP. Set with key_file."},

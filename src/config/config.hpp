@@ -25,6 +25,7 @@ struct ServerConfig {
     std::chrono::seconds recvTimeout{10};
     std::chrono::seconds sendTimeout{10};
     std::chrono::seconds transferTimeout{30};
+    bool metrics = true;           // serve GET /metrics
 };
 
 struct TlsConfig {

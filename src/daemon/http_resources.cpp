@@ -2,6 +2,7 @@
 
 #include "auth/authenticator.hpp"
 #include "daemon/contract.hpp"
+#include "daemon/metrics.hpp"
 
 #include "soapH.h"
 
@@ -108,6 +109,8 @@ int serveResource(struct soap* soap, bool withBody)
                                  std::to_string(context.deps->authenticator.liveSessions()) + "}\n";
         return respond(soap, 200, "application/json", body, withBody);
     }
+    if (path == "/metrics" && context.metrics)
+        return respond(soap, 200, "text/plain; version=0.0.4; charset=utf-8", context.metrics->render(), withBody);
     return respondError(soap, ErrorCode::UnknownOperation, withBody);
 }
 

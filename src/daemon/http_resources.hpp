@@ -11,6 +11,7 @@ struct soap;
 
 namespace ocs::daemon {
 
+class Metrics;
 class Worker;
 
 // What the HTTP handlers of one worker context need; soap->user points to it.
@@ -20,6 +21,7 @@ struct HttpContext {
     std::string scheme;             // "http" or "https"
     std::string defaultAuthority;   // host:port to use when Host is unusable
     Worker* worker = nullptr;       // the worker that owns the context
+    const Metrics* metrics = nullptr; // GET /metrics; null: not served (404)
 };
 
 // Installs fget, fhead, fput, fpatch, fdel and fopt on the context.

@@ -28,6 +28,17 @@ std::string field(std::string_view text);
 
 void write(Severity severity, std::string_view id, std::string_view text);
 
+// While one lives, every line its thread writes ends with " req=<id>", so
+// whatever is logged on behalf of a request carries the id its client got
+// in X-Request-Id. The id must outlive the scope; scopes do not nest.
+class RequestScope {
+public:
+    explicit RequestScope(std::string_view requestId);
+    ~RequestScope();
+    RequestScope(const RequestScope&) = delete;
+    RequestScope& operator=(const RequestScope&) = delete;
+};
+
 inline void info(std::string_view id, std::string_view text) { write(Severity::Info, id, text); }
 inline void warning(std::string_view id, std::string_view text) { write(Severity::Warning, id, text); }
 inline void error(std::string_view id, std::string_view text) { write(Severity::Error, id, text); }

@@ -67,6 +67,9 @@ Sinks& sinks()
     return instance;
 }
 
+// The request the current thread serves (RequestScope); empty outside one.
+thread_local std::string_view currentRequest;
+
 logging::sources::severity_logger_mt<Severity>& logger()
 {
     static logging::sources::severity_logger_mt<Severity> instance;
@@ -216,8 +219,20 @@ void write(Severity severity, std::string_view id, std::string_view text)
         return;
     logging::record_ostream stream(record);
     stream << id << ' ' << text;
+    if (!currentRequest.empty())
+        stream << " req=" << currentRequest;
     stream.flush();
     source.push_record(std::move(record));
+}
+
+RequestScope::RequestScope(std::string_view requestId)
+{
+    currentRequest = requestId;
+}
+
+RequestScope::~RequestScope()
+{
+    currentRequest = {};
 }
 
 } // namespace ocs::log

@@ -5,6 +5,7 @@
 #include "config/config.hpp"
 #include "daemon/log.hpp"
 #include "daemon/messages.hpp"
+#include "daemon/metrics.hpp"
 #include "daemon/server.hpp"
 #include "daemon/signals.hpp"
 #include "queue/backends.hpp"
@@ -29,6 +30,7 @@ struct Options {
     std::string configFile;
     std::vector<std::string> overrides;
     std::string portFile;
+    bool checkOnly = false;
 };
 
 // Returns 0 to go on, or the exit status (2: usage, 0: --help/--version).
@@ -43,7 +45,9 @@ int parseCommandLine(int argc, char** argv, Options& options)
         "state-dir", po::value(&stateDir), "same as --set state.directory=DIR")(
         "workers", po::value(&workers), "same as --set server.workers=N")(
         "log-level", po::value(&logLevel), "same as --set log.level=LEVEL")(
-        "port-file", po::value(&options.portFile), "write the bound port to FILE once listening");
+        "port-file", po::value(&options.portFile), "write the bound port to FILE once listening")(
+        "check-config", po::bool_switch(&options.checkOnly),
+        "read and check the configuration file and the overrides, then exit (0: valid)");
     po::variables_map values;
     try {
         po::store(po::parse_command_line(argc, argv, description), values);
@@ -104,6 +108,10 @@ int main(int argc, char** argv)
     auto config = buildConfig(options);
     if (!config)
         return fail(config.error());
+    if (options.checkOnly) {
+        std::cout << "ocsmanagerd: configuration is valid\n";
+        return 0;
+    }
 
     ocs::daemon::SignalThread::blockSignals();
     if (auto status = ocs::log::start(config->log); !status)
@@ -125,6 +133,19 @@ int main(int argc, char** argv)
     auto queues = ocs::store::QueueStore::open(config->stateDirectory, storeOptions);
     if (!queues)
         return fail(queues.error());
+    // The queue gauges need one walk of store.tdb; every transaction
+    // applied to it keeps them up to date afterwards.
+    if (config->server.metrics) {
+        if (auto counted = (*queues)->countQueues(); !counted)
+            return fail(counted.error());
+    }
+    ocs::daemon::Metrics metrics({[&] { return authenticator.liveSessions(); },
+                                  [&]() -> std::optional<ocs::daemon::QueueDepth> {
+                                      const auto totals = (*queues)->totals();
+                                      if (!totals)
+                                          return std::nullopt;
+                                      return ocs::daemon::QueueDepth{totals->queues, totals->entries};
+                                  }});
     // Before the writer: its last applies still wake sessions.
     ocs::queue::Notifier notifier(config->stateDirectory, **registry);
     ocs::store::QueueWriterOptions writerOptions;
@@ -135,12 +156,14 @@ int main(int argc, char** argv)
     auto journaled = ocs::store::QueueWriter::open(**queues, config->stateDirectory, std::move(writerOptions));
     if (!journaled)
         return fail(journaled.error());
-    ocs::queue::CommitWriter writer(**journaled, config->store.commitBatch);
+    ocs::queue::CommitWriter writer(**journaled, config->store.commitBatch,
+                                    [&](auto elapsed, std::size_t jobs) { metrics.recordCommit(elapsed, jobs); });
     ocs::queue::Backends backends(config->backends);
-    ocs::queue::EventRouter router(backends, **registry, writer, clock, config->limits.maxFieldLength, &notifier);
+    ocs::queue::EventRouter router(backends, **registry, writer, clock, config->limits.maxFieldLength, &notifier,
+                                   [&](std::size_t events) { metrics.tallyCommitEvents(events); });
     ocs::service::Dependencies deps{authenticator, router, *config};
 
-    ocs::daemon::Server server(*config, deps);
+    ocs::daemon::Server server(*config, deps, metrics);
     if (auto status = server.open(); !status)
         return fail(status.error());
     if (!options.portFile.empty())

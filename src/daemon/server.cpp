@@ -3,6 +3,7 @@
 #include "daemon/connection.hpp"
 #include "daemon/log.hpp"
 #include "daemon/messages.hpp"
+#include "daemon/request_id.hpp"
 #include "daemon/worker.hpp"
 
 #include "soapH.h"
@@ -70,6 +71,8 @@ bool isLoopbackHost(const std::string& host)
 struct Server::Impl {
     const Config& config;
     service::Dependencies& deps;
+    Metrics& metrics;
+    RequestIds requestIds;
     struct soap* master = nullptr;
     std::string host;
     unsigned short requestedPort = 0;
@@ -96,7 +99,7 @@ struct Server::Impl {
     std::mutex returnedMutex;
     std::vector<std::pair<Connection*, bool>> returned;
 
-    Impl(const Config& c, service::Dependencies& d) : config(c), deps(d) {}
+    Impl(const Config& c, service::Dependencies& d, Metrics& m) : config(c), deps(d), metrics(m) {}
 
     ~Impl()
     {
@@ -231,6 +234,7 @@ void Server::Impl::accept()
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         Connection* raw = connection.get();
         connections.emplace(raw, std::move(connection));
+        metrics.connectionOpened();
         epoll_event event{};
         event.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
         event.data.ptr = raw;
@@ -282,6 +286,7 @@ void Server::Impl::release(Connection* connection)
     busy.erase(connection);
     connections.erase(connection);
     resumeAccepting();
+    metrics.connectionClosed();
 }
 
 void Server::Impl::dispatch(Connection* connection)
@@ -390,7 +395,10 @@ void Server::Impl::workerLoop(Worker& worker)
         giveBack(connection, worker.serve(*connection, stopping));
 }
 
-Server::Server(const Config& config, service::Dependencies& deps) : impl_(std::make_unique<Impl>(config, deps)) {}
+Server::Server(const Config& config, service::Dependencies& deps, Metrics& metrics)
+    : impl_(std::make_unique<Impl>(config, deps, metrics))
+{
+}
 
 Server::~Server() = default;
 
@@ -427,12 +435,14 @@ void Server::run()
     http.scheme = impl_->tls ? "https" : "http";
     const bool v6 = impl_->host.find(':') != std::string::npos;
     http.defaultAuthority = (v6 ? "[" + impl_->host + "]" : impl_->host) + ":" + std::to_string(impl_->boundPort);
+    http.metrics = impl_->config.server.metrics ? &impl_->metrics : nullptr;
 
     std::vector<std::unique_ptr<Worker>> workers;
     std::vector<std::thread> threads;
     for (unsigned i = 0; i < impl_->config.server.workers; ++i) {
         workers.push_back(std::make_unique<Worker>(impl_->master, impl_->deps, http, impl_->tls,
-                                                   impl_->config.server.maxKeepaliveRequests));
+                                                   impl_->config.server.maxKeepaliveRequests,
+                                                   RequestAccounting{impl_->metrics, impl_->requestIds}));
         threads.emplace_back([this, worker = workers.back().get()] { impl_->workerLoop(*worker); });
     }
     impl_->poll();

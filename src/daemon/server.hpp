@@ -5,6 +5,7 @@
 
 #include "common/result.hpp"
 #include "config/config.hpp"
+#include "daemon/metrics.hpp"
 #include "service/request.hpp"
 
 #include <memory>
@@ -13,7 +14,9 @@ namespace ocs::daemon {
 
 class Server {
 public:
-    Server(const Config& config, service::Dependencies& deps);
+    // metrics: what the server records; served on GET /metrics when
+    // server.metrics is set.
+    Server(const Config& config, service::Dependencies& deps, Metrics& metrics);
     ~Server();
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;

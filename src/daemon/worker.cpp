@@ -14,10 +14,10 @@
 namespace ocs::daemon {
 
 Worker::Worker(struct soap* master, service::Dependencies& deps, const HttpContext& http, bool tls,
-               unsigned maxKeepaliveRequests)
+               unsigned maxKeepaliveRequests, RequestAccounting accounting)
     : soap_(soap_copy(master)), http_(http), authentication_(soap_, deps, record_),
       notification_(soap_, deps, record_), tls_(tls), maxKeepaliveRequests_(maxKeepaliveRequests),
-      scan_(static_cast<std::size_t>(master->maxlevel))
+      accounting_(accounting), scan_(static_cast<std::size_t>(master->maxlevel))
 {
     http_.record = &record_;
     http_.deps = &deps;
@@ -204,6 +204,10 @@ void Worker::serveOne()
 {
     const auto started = std::chrono::steady_clock::now();
     record_.reset();
+    requestId_ = accounting_.ids.next();
+    idHeader_ = "X-Request-Id: " + requestId_;
+    soap_->http_extra_header = idHeader_.c_str();
+    const log::RequestScope scope(requestId_);
     received_ = unread_.size();
     inBody_ = false;
     bodyScanned_ = 0;
@@ -263,8 +267,9 @@ void Worker::describeEngineFault(struct soap* soap, const char**, const char**)
 
 void Worker::finishRequest(std::chrono::steady_clock::time_point started)
 {
-    const auto micros =
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
+    const auto elapsed =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+    accounting_.metrics.recordRequest(record_.operation, record_.error, elapsed);
     std::string line = "peer=" + record_.peer + " op=" + log::field(record_.operation) +
                        " account=" + log::field(record_.account);
     if (record_.error) {
@@ -275,7 +280,7 @@ void Worker::finishRequest(std::chrono::steady_clock::time_point started)
     } else {
         line += " outcome=ok";
     }
-    line += " duration_us=" + std::to_string(micros);
+    line += " duration_us=" + std::to_string(elapsed.count());
     log::info(msg::Request, line);
     // The client was told only "Internal error": the operator needs more.
     if (record_.error && record_.error->code == ErrorCode::InternalError)

@@ -6,6 +6,8 @@
 #include "daemon/connection.hpp"
 #include "daemon/http_resources.hpp"
 #include "daemon/xml_scan.hpp"
+#include "daemon/metrics.hpp"
+#include "daemon/request_id.hpp"
 #include "service/authentication_endpoint.hpp"
 #include "service/notification_endpoint.hpp"
 #include "service/request.hpp"
@@ -17,10 +19,16 @@
 
 namespace ocs::daemon {
 
+// Shared by every worker: where requests are counted and their ids drawn.
+struct RequestAccounting {
+    Metrics& metrics;
+    RequestIds& ids;
+};
+
 class Worker {
 public:
     Worker(struct soap* master, service::Dependencies& deps, const HttpContext& http, bool tls,
-           unsigned maxKeepaliveRequests);
+           unsigned maxKeepaliveRequests, RequestAccounting accounting);
     ~Worker();
     Worker(const Worker&) = delete;
     Worker& operator=(const Worker&) = delete;
@@ -49,6 +57,9 @@ private:
     service::NotificationEndpoint notification_;
     bool tls_;
     unsigned maxKeepaliveRequests_;
+    RequestAccounting accounting_;
+    std::string requestId_;  // of the request being served
+    std::string idHeader_;   // "X-Request-Id: <id>", sent with its answer
     size_t (*engineRecv_)(struct soap*, char*, size_t);
     int (*engineParse_)(struct soap*);
     size_t received_ = 0;   // bytes of the current request read so far

@@ -4,8 +4,9 @@
 
 namespace ocs::queue {
 
-CommitWriter::CommitWriter(store::BatchWriter& store, std::size_t maxJobsPerCommit)
-    : store_(store), maxJobs_(std::max<std::size_t>(1, maxJobsPerCommit)), thread_([this] { loop(); })
+CommitWriter::CommitWriter(store::BatchWriter& store, std::size_t maxJobsPerCommit, Observer observer)
+    : store_(store), maxJobs_(std::max<std::size_t>(1, maxJobsPerCommit)), observer_(std::move(observer)),
+      thread_([this] { loop(); })
 {
 }
 
@@ -50,7 +51,10 @@ void CommitWriter::loop()
             waiting_.pop_front();
         }
         lock.unlock();
+        const auto started = std::chrono::steady_clock::now();
         commit(batch);
+        if (observer_)
+            observer_(std::chrono::steady_clock::now() - started, batch.size());
         lock.lock();
         for (Pending* pending : batch)
             pending->done = true;

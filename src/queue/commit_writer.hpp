@@ -8,6 +8,7 @@
 #include "store/batch.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -26,8 +27,11 @@ struct CommitStats {
 class CommitWriter {
 public:
     using Job = std::function<Status(store::Batch&)>;
+    // Told, on the writer thread, how long each commit took (its jobs and
+    // the store's transaction) and how many jobs it held, failed or not.
+    using Observer = std::function<void(std::chrono::steady_clock::duration elapsed, std::size_t jobs)>;
 
-    CommitWriter(store::BatchWriter& store, std::size_t maxJobsPerCommit);
+    CommitWriter(store::BatchWriter& store, std::size_t maxJobsPerCommit, Observer observer = {});
     // Commits what was submitted, then stops the thread.
     ~CommitWriter();
     CommitWriter(const CommitWriter&) = delete;
@@ -52,6 +56,7 @@ private:
 
     store::BatchWriter& store_;
     const std::size_t maxJobs_;
+    const Observer observer_;
     mutable std::mutex mutex_;
     std::condition_variable wake_;     // the writer: work arrived or stopping
     std::condition_variable finished_; // the submitters: a commit ended

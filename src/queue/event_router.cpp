@@ -86,9 +86,9 @@ Result<bool> identify(store::Batch& batch, const Event& event, const std::string
 } // namespace
 
 EventRouter::EventRouter(const Backends& backends, store::Registry& registry, CommitWriter& writer, const Clock& clock,
-                         std::size_t maxFieldLength, Notifier* notifier)
+                         std::size_t maxFieldLength, Notifier* notifier, EventTally tally)
     : backends_(backends), registry_(registry), writer_(writer), clock_(clock), maxFieldLength_(maxFieldLength),
-      notifier_(notifier)
+      notifier_(notifier), tally_(std::move(tally))
 {
 }
 
@@ -194,6 +194,8 @@ std::vector<Result<EventResult>> EventRouter::deliver(const std::vector<Event>& 
     const auto timeMs = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.wallNow().time_since_epoch()).count();
     std::vector<EventResult> delivered(plans.size());
     Status committed = writer_.submit([&](store::Batch& batch) -> Status {
+        if (tally_)
+            tally_(plans.size());
         std::set<std::string> sessions; // those that received an entry
         for (std::size_t p = 0; p < plans.size(); ++p) {
             const Plan& plan = plans[p];

@@ -14,6 +14,7 @@
 #include "queue/notifier.hpp"
 #include "store/registry.hpp"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -26,10 +27,15 @@ struct Producer {
 
 class EventRouter {
 public:
+    // Told how many events a job is about to write; called on the writer
+    // thread inside the commit, so a commit's tally is complete when the
+    // writer's observer runs (metrics: events per commit).
+    using EventTally = std::function<void(std::size_t events)>;
+
     // notifier: wakes and pushes the sessions that received entries, once
     // the entries can be read from store.tdb (null: nobody to tell, as in unit tests).
     EventRouter(const Backends& backends, store::Registry& registry, CommitWriter& writer, const Clock& clock,
-                std::size_t maxFieldLength, Notifier* notifier = nullptr);
+                std::size_t maxFieldLength, Notifier* notifier = nullptr, EventTally tally = {});
 
     // One result per event, in order. Valid events are committed together;
     // an invalid one gets its error and does not stop the others. A failed
@@ -47,6 +53,7 @@ private:
     const Clock& clock_;
     std::size_t maxFieldLength_;
     Notifier* notifier_;
+    EventTally tally_;
 };
 
 } // namespace ocs::queue

@@ -5,6 +5,7 @@
 #include <tdb.h>
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <mutex>
 
@@ -22,6 +23,10 @@ struct QueueStore::Impl : StoreView {
     std::mutex mutex;
     TdbFile file;
     QueueStoreOptions options;
+    // Set by countQueues(), then moved by each commit (under the mutex).
+    std::atomic<bool> counted{false};
+    std::atomic<std::uint64_t> queueCount{0};
+    std::atomic<std::uint64_t> entryCount{0};
 
     Result<std::optional<std::uint64_t>> number(const std::string& key)
     {
@@ -60,9 +65,35 @@ struct QueueStore::Impl : StoreView {
         return decodeQueueState(**record, key);
     }
 
+    // Every queue's window; the caller holds the mutex.
+    Status walkQueues(const std::function<void(const QueueKey&, const QueueState&)>& visit)
+    {
+        Status failure;
+        Status walked = file.traverse([&](std::string_view key, std::string_view value) {
+            QueueKey queue;
+            if (key.empty() || key[0] != 'q' || !keys::parseQueue(key, queue))
+                return true;
+            auto state = decodeQueueState(value, key);
+            if (!state)
+                failure = state.error();
+            else
+                visit(queue, *state);
+            return failure.ok();
+        });
+        return walked ? failure : walked;
+    }
+
+    // What a transaction changes in the totals, added once it committed.
+    struct Growth {
+        std::uint64_t queues = 0;
+        std::uint64_t entries = 0; // modulo 2^64: trimming more than appended subtracts
+    };
+    void grow(const Growth& growth);
+
     // Inside a transaction. Entries that fall out of a queue's window by
     // the end of these batches are deleted, or never written.
-    Status apply(const std::vector<const Changes*>& batches, std::optional<JournalPosition> appliedThrough)
+    Status apply(const std::vector<const Changes*>& batches, std::optional<JournalPosition> appliedThrough,
+                 Growth& growth)
     {
         std::optional<std::uint64_t> counter;
         std::map<QueueKey, QueueState> queues;
@@ -94,6 +125,9 @@ struct QueueStore::Impl : StoreView {
             auto before = queue(key);
             if (!before)
                 return before.error();
+            // A stored queue always holds at least one entry: an empty window read back is a new queue.
+            growth.queues += before->empty() ? 1 : 0;
+            growth.entries += (state.next - state.first) - (before->next - before->first);
             for (std::uint64_t sequence = before->first; sequence < std::min(state.first, before->next); ++sequence) {
                 if (auto removed = file.remove(keys::entry(key, sequence)); !removed)
                     return removed.error();
@@ -115,6 +149,14 @@ struct QueueStore::Impl : StoreView {
         return {};
     }
 };
+
+void QueueStore::Impl::grow(const Growth& growth)
+{
+    if (!counted)
+        return;
+    queueCount += growth.queues;
+    entryCount += growth.entries;
+}
 
 QueueStore::QueueStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
@@ -141,15 +183,18 @@ Status QueueStore::write(const std::function<Status(Batch&)>& body)
 {
     const std::lock_guard lock(impl_->mutex);
     std::vector<std::function<void()>> callbacks;
+    Impl::Growth growth;
     Status written = impl_->file.transact([&]() -> Status {
+        growth = {};
         Batch batch(*impl_, impl_->options.replicaId, impl_->options.retainedEntries);
         if (Status done = body(batch); !done)
             return done;
         callbacks = batch.takeCallbacks();
-        return impl_->apply({&batch.changes()}, std::nullopt);
+        return impl_->apply({&batch.changes()}, std::nullopt, growth);
     });
     if (!written)
         return written;
+    impl_->grow(growth);
     for (const auto& callback : callbacks)
         callback();
     return {};
@@ -158,7 +203,14 @@ Status QueueStore::write(const std::function<Status(Batch&)>& body)
 Status QueueStore::apply(const std::vector<const Changes*>& batches, std::optional<JournalPosition> appliedThrough)
 {
     const std::lock_guard lock(impl_->mutex);
-    return impl_->file.transact([&] { return impl_->apply(batches, appliedThrough); });
+    Impl::Growth growth;
+    Status applied = impl_->file.transact([&] {
+        growth = {};
+        return impl_->apply(batches, appliedThrough, growth);
+    });
+    if (applied)
+        impl_->grow(growth);
+    return applied;
 }
 
 Result<std::optional<JournalPosition>> QueueStore::journalPosition()
@@ -234,19 +286,32 @@ Result<std::optional<std::string>> QueueStore::messageUri(const std::string& use
 Status QueueStore::visitQueues(const std::function<void(const QueueKey&, const QueueState&)>& visit)
 {
     const std::lock_guard lock(impl_->mutex);
-    Status failure;
-    Status walked = impl_->file.traverse([&](std::string_view key, std::string_view value) {
-        QueueKey queue;
-        if (key.empty() || key[0] != 'q' || !keys::parseQueue(key, queue))
-            return true;
-        auto state = decodeQueueState(value, key);
-        if (!state)
-            failure = state.error();
-        else
-            visit(queue, *state);
-        return failure.ok();
+    return impl_->walkQueues(visit);
+}
+
+Status QueueStore::countQueues()
+{
+    // Under the lock that write() takes, so no commit falls between the walk
+    // and the first count it moves.
+    const std::lock_guard lock(impl_->mutex);
+    Totals walked;
+    Status status = impl_->walkQueues([&](const QueueKey&, const QueueState& state) {
+        ++walked.queues;
+        walked.entries += state.next - state.first;
     });
-    return walked ? failure : walked;
+    if (!status)
+        return status;
+    impl_->queueCount = walked.queues;
+    impl_->entryCount = walked.entries;
+    impl_->counted = true;
+    return {};
+}
+
+std::optional<QueueStore::Totals> QueueStore::totals() const
+{
+    if (!impl_->counted)
+        return std::nullopt;
+    return Totals{impl_->queueCount.load(), impl_->entryCount.load()};
 }
 
 Status QueueStore::visitMessages(const std::function<void(const std::string&, const std::string&, Mid)>& visit)

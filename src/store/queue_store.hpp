@@ -64,7 +64,19 @@ public:
     Result<std::optional<Mid>> messageId(const std::string& user, const std::string& uri);
     Result<std::optional<std::string>> messageUri(const std::string& user, Mid mid);
 
-    // Walks the file (tools only).
+    // Queues in the file, and the entries retained across them.
+    struct Totals {
+        std::uint64_t queues = 0;
+        std::uint64_t entries = 0;
+    };
+    // Counts them with one walk of the file; from then on every write()
+    // through this handle keeps the totals up to date. Exact while this
+    // handle is the only writer of store.tdb (the daemon's commit writer).
+    Status countQueues();
+    // Unknown until countQueues() has run. Two atomic reads: no lock.
+    std::optional<Totals> totals() const;
+
+    // Walks the file (tools, countQueues).
     Status visitQueues(const std::function<void(const QueueKey&, const QueueState&)>& visit);
     Status visitMessages(const std::function<void(const std::string& user, const std::string& uri, Mid)>& visit);
 

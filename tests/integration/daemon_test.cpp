@@ -17,6 +17,8 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <regex>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -86,6 +88,7 @@ class DaemonTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testDualStackListenerServesIpv4AndIpv6);
     CPPUNIT_TEST(testIdleConnectionIsClosedAfterKeepaliveTimeout);
     CPPUNIT_TEST(testConnectionsBeyondTheLimitAreRefused);
+    CPPUNIT_TEST(testRequestIdIsSentBackAndEndsTheRequestsLogLine);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -286,6 +289,50 @@ public:
         CPPUNIT_ASSERT(fourth.send(ping));
         CPPUNIT_ASSERT_EQUAL(200, fourth.receive().status);
         CPPUNIT_ASSERT_EQUAL(0, daemon.stop(SIGTERM));
+    }
+
+    void testRequestIdIsSentBackAndEndsTheRequestsLogLine()
+    {
+        ocs::test::TempDir dir;
+        const std::string file = dir.path() + "/ocsmanager.log";
+        ocs::test::Daemon daemon({"--set", "log.file=" + file, "--set", "log.console=false"});
+        ocs::test::RawConnection connection(daemon.port());
+        // A SOAP call, a plain-HTTP error and an engine fault, on one connection.
+        const std::vector<std::pair<std::string, std::string>> requests = {
+            {ocs::test::soapPost(ocs::test::envelope("<ocs:Ping/>")), "op=Ping account=- outcome=ok"},
+            {"GET /nothing HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", "outcome=UnknownOperation code=404"},
+            {ocs::test::soapPost(ocs::test::envelope("<ocs:NewMail/>")), "op=- account=- outcome=MalformedRequest"},
+        };
+        std::vector<std::string> ids;
+        for (const auto& [request, outcome] : requests) {
+            CPPUNIT_ASSERT(connection.send(request));
+            const auto response = connection.receive();
+            CPPUNIT_ASSERT(response.answered);
+            std::smatch id;
+            CPPUNIT_ASSERT_MESSAGE(response.headers,
+                                   std::regex_search(response.headers, id, std::regex("\r\nX-Request-Id: ([0-9a-f]{16})\r\n")));
+            ids.push_back(id[1]);
+        }
+        CPPUNIT_ASSERT(ids[0] != ids[1] && ids[1] != ids[2] && ids[0] != ids[2]);
+        CPPUNIT_ASSERT_EQUAL(0, daemon.stop(SIGTERM));
+
+        std::ifstream in(file);
+        const std::string log((std::istreambuf_iterator<char>(in)), {});
+        for (std::size_t i = 0; i < requests.size(); ++i) {
+            // The id is on exactly one line: the request's own I-1001.
+            const auto at = log.find(" req=" + ids[i] + "\n");
+            CPPUNIT_ASSERT_MESSAGE(ids[i] + "\n" + log, at != std::string::npos);
+            CPPUNIT_ASSERT_MESSAGE(log, log.find(ids[i], at + 5 + ids[i].size()) == std::string::npos &&
+                                            log.find(ids[i]) == at + 5);
+            const std::string line = log.substr(log.rfind('\n', at) + 1, at - log.rfind('\n', at) - 1);
+            CPPUNIT_ASSERT_MESSAGE(line, contains(line, " info I-1001 ") && contains(line, requests[i].second));
+        }
+        // Lines written outside a request carry no id.
+        std::istringstream lines(log);
+        for (std::string line; std::getline(lines, line);) {
+            if (!contains(line, "I-1001"))
+                CPPUNIT_ASSERT_MESSAGE(line, !contains(line, "req="));
+        }
     }
 };
 

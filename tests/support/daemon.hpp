@@ -75,6 +75,7 @@ public:
     Process& operator=(const Process&) = delete;
 
     std::string output() const;
+    int pid() const { return pid_; }
     // True once the output contains `text`, waiting up to timeoutMs.
     bool awaitOutput(const std::string& text, int timeoutMs) const;
     // The exit status, or -1 if it has not exited within timeoutMs.

@@ -421,7 +421,8 @@ public:
         std::map<std::string, ocs::OptionDoc> byKey;
         for (const ocs::OptionDoc& option : ocs::describeOptions())
             CPPUNIT_ASSERT_MESSAGE("repeated " + option.key, byKey.emplace(option.key, option).second);
-        CPPUNIT_ASSERT_EQUAL(std::size_t{34}, byKey.size());
+        CPPUNIT_ASSERT_EQUAL(std::size_t{35}, byKey.size());
+        CPPUNIT_ASSERT_EQUAL(std::string("true"), byKey["server.metrics"].defaultValue);
         CPPUNIT_ASSERT_EQUAL(std::string("127.0.0.1:5000"), byKey["server.listen"].defaultValue);
         CPPUNIT_ASSERT_EQUAL(std::string("false"), byKey["server.allow_plain_http"].defaultValue);
         CPPUNIT_ASSERT_EQUAL(std::string("30"), byKey["server.keepalive_timeout"].defaultValue);

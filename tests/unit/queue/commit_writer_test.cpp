@@ -93,6 +93,40 @@ CommitWriter::Job appendTo(const QueueKey& queue, QueueEntry entry)
     };
 }
 
+// Holds the writer inside a commit while `waiting` threads each submit one
+// append to kShared, then lets it go; returns their results once every one
+// has been answered.
+std::vector<Status> submitWhileACommitRuns(CommitWriter& writer, int waiting)
+{
+    Gate release;
+    Counter blockerRunning;
+    Counter aboutToSubmit;
+    std::thread blocker([&] {
+        (void)writer.submit([&](Batch&) -> Status {
+            blockerRunning.arrive();
+            release.wait();
+            return {};
+        });
+    });
+    blockerRunning.waitFor(1);
+    std::vector<Status> results(static_cast<std::size_t>(waiting));
+    std::vector<std::thread> threads;
+    for (int t = 0; t < waiting; ++t) {
+        threads.emplace_back([&, t] {
+            aboutToSubmit.arrive();
+            results[static_cast<std::size_t>(t)] =
+                writer.submit(appendTo(kShared, entryFrom("waiter", static_cast<std::uint32_t>(t))));
+        });
+    }
+    aboutToSubmit.waitFor(waiting);
+    std::this_thread::sleep_for(kSettle);
+    release.open();
+    blocker.join();
+    for (std::thread& thread : threads)
+        thread.join();
+    return results;
+}
+
 } // namespace
 
 class CommitWriterTest : public CppUnit::TestFixture {
@@ -104,6 +138,7 @@ class CommitWriterTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testFailingJobFailsItsWholeCommit);
     CPPUNIT_TEST(testFailingJobAloneIsStoreUnavailable);
     CPPUNIT_TEST(testReadOnlyStoreFailsEverySubmit);
+    CPPUNIT_TEST(testObserverSeesEveryCommitBeforeItsSubmittersReturn);
     CPPUNIT_TEST_SUITE_END();
 
   public:
@@ -257,38 +292,44 @@ class CommitWriterTest : public CppUnit::TestFixture {
     {
         constexpr int kWaiting = 6;
         CommitWriter writer(*store_, 2);
-        Gate release;
-        Counter blockerRunning;
-        Counter aboutToSubmit;
-        std::thread blocker([&] {
-            (void)writer.submit([&](Batch&) -> Status {
-                blockerRunning.arrive();
-                release.wait();
-                return {};
-            });
-        });
-        blockerRunning.waitFor(1);
-        std::vector<Status> results(kWaiting);
-        std::vector<std::thread> threads;
-        for (int t = 0; t < kWaiting; ++t) {
-            threads.emplace_back([&, t] {
-                aboutToSubmit.arrive();
-                results[t] = writer.submit(appendTo(kShared, entryFrom("waiter", static_cast<std::uint32_t>(t))));
-            });
-        }
-        aboutToSubmit.waitFor(kWaiting);
-        std::this_thread::sleep_for(kSettle);
-        release.open();
-        blocker.join();
-        for (std::thread& thread : threads)
-            thread.join();
-
+        const std::vector<Status> results = submitWhileACommitRuns(writer, kWaiting);
         for (const Status& result : results)
             CPPUNIT_ASSERT(result.ok());
         const CommitStats stats = writer.stats();
         CPPUNIT_ASSERT_EQUAL(std::uint64_t{1 + kWaiting / 2}, stats.commits); // the blocker, then pairs
         CPPUNIT_ASSERT_EQUAL(std::uint64_t{2}, stats.largestBatch);
         CPPUNIT_ASSERT_EQUAL(std::size_t{kWaiting}, read(kShared).size());
+    }
+
+    void testObserverSeesEveryCommitBeforeItsSubmittersReturn()
+    {
+        std::mutex mutex;
+        std::vector<std::size_t> observed; // jobs per commit, in commit order
+        CommitWriter writer(*store_, 100, [&](std::chrono::steady_clock::duration elapsed, std::size_t jobs) {
+            CPPUNIT_ASSERT(elapsed >= std::chrono::steady_clock::duration::zero());
+            const std::lock_guard lock(mutex);
+            observed.push_back(jobs);
+        });
+        CPPUNIT_ASSERT(writer.submit(appendTo(kShared, entryFrom("first", 1))).ok());
+        {
+            const std::lock_guard lock(mutex);
+            CPPUNIT_ASSERT(observed == std::vector<std::size_t>{1});
+        }
+        // A failed commit is observed too.
+        CPPUNIT_ASSERT(!writer.submit([](Batch&) -> Status { return makeError(ErrorCode::InternalError); })
+                            .ok());
+        {
+            const std::lock_guard lock(mutex);
+            CPPUNIT_ASSERT(observed == (std::vector<std::size_t>{1, 1}));
+        }
+
+        // Jobs that wait during a commit share the next one, and it is
+        // observed with all of them.
+        constexpr int kWaiting = 5;
+        for (const Status& result : submitWhileACommitRuns(writer, kWaiting))
+            CPPUNIT_ASSERT(result.ok());
+        const std::lock_guard lock(mutex);
+        CPPUNIT_ASSERT(observed == (std::vector<std::size_t>{1, 1, 1, kWaiting}));
     }
 
     void testFailingJobFailsItsWholeCommit()

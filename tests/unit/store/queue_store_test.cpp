@@ -79,6 +79,7 @@ class QueueStoreTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testMessageUriReverseLookup);
     CPPUNIT_TEST(testDataPersistsAcrossReopen);
     CPPUNIT_TEST(testVisitQueuesAndMessages);
+    CPPUNIT_TEST(testTotalsFollowEveryCommitOnceCounted);
     CPPUNIT_TEST(testZeroRetentionIsRefused);
     CPPUNIT_TEST(testFileIsOwnerOnly);
     CPPUNIT_TEST_SUITE_END();
@@ -425,6 +426,43 @@ class QueueStoreTest : public CppUnit::TestFixture {
         CPPUNIT_ASSERT_EQUAL(b, (messages[{"bob", "sogo://b/1.eml"}]));
     }
 
+    void testTotalsFollowEveryCommitOnceCounted()
+    {
+        reopen(options(3));
+        append(kStore, entryFor(1));
+        append(kStore, entryFor(2));
+        CPPUNIT_ASSERT(!store_->totals()); // not counted yet
+        CPPUNIT_ASSERT(store_->countQueues().ok());
+        assertTotals(1, 2);
+
+        append(kStore, entryFor(3));
+        append(kStore, entryFor(4)); // the window holds 3: one dropped
+        append(kInbox, entryFor(5));
+        write([](Batch& batch) -> Status {
+            for (Mid mid : {Mid{6}, Mid{7}}) {
+                if (auto appended = batch.append(kBobStore, entryFor(mid)); !appended)
+                    return appended.error();
+            }
+            return {};
+        });
+        assertTotals(3, 3 + 1 + 2);
+
+        // A failed commit changes nothing.
+        CPPUNIT_ASSERT(!store_->write([](Batch& batch) -> Status {
+                                 (void)batch.append(kInbox, entryFor(8));
+                                 return makeError(ErrorCode::InternalError, {}, "cancelled");
+                             })
+                            .ok());
+        assertTotals(3, 6);
+
+        // A smaller window after a restart: the next append trims to it.
+        reopen(options(1));
+        CPPUNIT_ASSERT(store_->countQueues().ok());
+        assertTotals(3, 6);
+        append(kStore, entryFor(9));
+        assertTotals(3, 1 + 1 + 2);
+    }
+
     void testZeroRetentionIsRefused()
     {
         store_.reset();
@@ -442,6 +480,23 @@ class QueueStoreTest : public CppUnit::TestFixture {
     }
 
   private:
+    // The running totals, and what a fresh walk of the file finds.
+    void assertTotals(std::uint64_t queues, std::uint64_t entries)
+    {
+        const auto totals = store_->totals();
+        CPPUNIT_ASSERT(totals.has_value());
+        CPPUNIT_ASSERT_EQUAL(queues, totals->queues);
+        CPPUNIT_ASSERT_EQUAL(entries, totals->entries);
+        QueueStore::Totals walked;
+        CPPUNIT_ASSERT(store_->visitQueues([&](const QueueKey&, const QueueState& s) {
+                                 ++walked.queues;
+                                 walked.entries += s.next - s.first;
+                             })
+                           .ok());
+        CPPUNIT_ASSERT_EQUAL(queues, walked.queues);
+        CPPUNIT_ASSERT_EQUAL(entries, walked.entries);
+    }
+
     static QueueStoreOptions options(std::uint64_t retained)
     {
         QueueStoreOptions o;
