@@ -22,13 +22,14 @@ CommitWriter::~CommitWriter()
 
 Status CommitWriter::submit(Job job)
 {
-    Pending pending{std::move(job), {}, false};
+    Pending pending;
+    pending.job = std::move(job);
     std::unique_lock lock(mutex_);
     if (stopping_)
         return makeError(ErrorCode::StoreUnavailable, {}, "the commit writer is stopping");
     waiting_.push_back(&pending);
     wake_.notify_one();
-    finished_.wait(lock, [&] { return pending.done; });
+    pending.finished.wait(lock, [&] { return pending.done; });
     return pending.result;
 }
 
@@ -56,12 +57,15 @@ void CommitWriter::loop()
         if (observer_)
             observer_(std::chrono::steady_clock::now() - started, batch.size());
         lock.lock();
-        for (Pending* pending : batch)
-            pending->done = true;
         ++stats_.commits;
         stats_.jobs += batch.size();
         stats_.largestBatch = std::max<std::uint64_t>(stats_.largestBatch, batch.size());
-        finished_.notify_all();
+        // Each submitter has its own condition: a commit wakes only its own
+        // requests, not every one waiting for a later commit.
+        for (Pending* pending : batch) {
+            pending->done = true;
+            pending->finished.notify_one();
+        }
     }
 }
 

@@ -49,6 +49,7 @@ private:
         Job job;
         Status result;
         bool done = false;
+        std::condition_variable finished; // under mutex_
     };
 
     void loop();
@@ -59,7 +60,6 @@ private:
     const Observer observer_;
     mutable std::mutex mutex_;
     std::condition_variable wake_;     // the writer: work arrived or stopping
-    std::condition_variable finished_; // the submitters: a commit ended
     std::deque<Pending*> waiting_;
     bool stopping_ = false;
     CommitStats stats_;
