@@ -22,6 +22,9 @@ void SignalThread::blockSignals()
 {
     sigset_t set = handledSignals();
     sigaddset(&set, SIGPIPE);
+    // A file over RLIMIT_FSIZE: the write fails (EFBIG) and becomes a
+    // StoreUnavailable answer, like a full disk, instead of killing the daemon.
+    sigaddset(&set, SIGXFSZ);
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 

@@ -53,7 +53,17 @@ Result<TdbFile> openStateFile(const fs::path& directory, std::string_view name, 
     }
     if (Status made = ensureStateDirectory(directory); !made)
         return made.error();
-    return TdbFile::open(directory / name, tdbFlags, O_RDWR | O_CREAT, 0600, hashSize);
+    // O_CREAT only for a file that is not there: tdb given O_CREAT rewrites
+    // a file whose header it does not recognise as a new, empty database.
+    const fs::path path = directory / name;
+    std::error_code ignored;
+    const int openFlags = fs::exists(path, ignored) ? O_RDWR : O_RDWR | O_CREAT;
+    auto file = TdbFile::open(path, tdbFlags, openFlags, 0600, hashSize);
+    if (!file && fs::exists(path, ignored))
+        return makeError(ErrorCode::InternalError, {},
+                         file.error().detail + "; if the file is damaged, restore it from a backup (`tdbbackup -v -s .bak " +
+                             path.string() + "` restores " + path.string() + ".bak; see doc/operations.md)");
+    return file;
 }
 
 } // namespace ocs::store
