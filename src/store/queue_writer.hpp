@@ -27,7 +27,7 @@ namespace ocs::store {
 struct QueueWriterOptions {
     // Events (index entries and queue entries) journaled but not yet in
     // store.tdb; a write waits beyond this, and fails after waitLimit.
-    std::size_t maxPendingEvents = 200000;
+    std::size_t maxPendingEvents = 20000;
     std::chrono::milliseconds waitLimit{5000};
     // Events per store.tdb transaction at most (a single batch may exceed it).
     std::size_t maxEventsPerApply = 5000;
