@@ -133,12 +133,6 @@ int main(int argc, char** argv)
     auto queues = ocs::store::QueueStore::open(config->stateDirectory, storeOptions);
     if (!queues)
         return fail(queues.error());
-    // The queue gauges need one walk of store.tdb; every transaction
-    // applied to it keeps them up to date afterwards.
-    if (config->server.metrics) {
-        if (auto counted = (*queues)->countQueues(); !counted)
-            return fail(counted.error());
-    }
     ocs::daemon::Metrics metrics({[&] { return authenticator.liveSessions(); },
                                   [&]() -> std::optional<ocs::daemon::QueueDepth> {
                                       const auto totals = (*queues)->totals();

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <functional>
-#include <string>
 
 namespace ocs::store {
 namespace {
@@ -16,18 +15,27 @@ struct Probes {
     std::uint64_t step;
 };
 
-Probes probesOf(std::string_view user, std::string_view uri)
+std::uint64_t mix(std::uint64_t z)
 {
-    std::string key;
-    key.reserve(user.size() + 1 + uri.size());
-    key.append(user).push_back('\x1f');
-    key.append(uri);
-    const std::uint64_t h = std::hash<std::string>{}(key);
-    // A second, independent-enough hash for double hashing (splitmix64).
-    std::uint64_t z = h + 0x9e3779b97f4a7c15ull;
+    // splitmix64's finaliser
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return {h, (z ^ (z >> 31)) | 1};
+    return z ^ (z >> 31);
+}
+
+Probes probesOf(std::string_view user, std::string_view uri)
+{
+    // Each part hashed on its own, without building "user<US>uri".
+    const std::hash<std::string_view> hash;
+    const std::uint64_t h = mix(hash(user) + 0x9e3779b97f4a7c15ull) ^ hash(uri);
+    // A second, independent-enough hash for double hashing.
+    return {h, mix(h + 0x9e3779b97f4a7c15ull) | 1};
+}
+
+// The i-th probe's bit in a layer of `size` bits.
+std::uint64_t bitOf(const Probes& p, int i, std::uint64_t size)
+{
+    return (p.first + static_cast<std::uint64_t>(i) * p.step) % size;
 }
 
 } // namespace
@@ -53,7 +61,7 @@ void MessageFilter::add(std::string_view user, std::string_view uri)
     const std::uint64_t size = layer.bits.size() * 64;
     const Probes p = probesOf(user, uri);
     for (int i = 0; i < kProbes; ++i) {
-        const std::uint64_t bit = (p.first + static_cast<std::uint64_t>(i) * p.step) % size;
+        const std::uint64_t bit = bitOf(p, i, size);
         layer.bits[bit / 64] |= std::uint64_t{1} << (bit % 64);
     }
     ++layer.count;
@@ -65,7 +73,7 @@ bool MessageFilter::mayContain(std::string_view user, std::string_view uri) cons
     return std::any_of(layers_.begin(), layers_.end(), [&](const Layer& layer) {
         const std::uint64_t size = layer.bits.size() * 64;
         for (int i = 0; i < kProbes; ++i) {
-            const std::uint64_t bit = (p.first + static_cast<std::uint64_t>(i) * p.step) % size;
+            const std::uint64_t bit = bitOf(p, i, size);
             if (!(layer.bits[bit / 64] & (std::uint64_t{1} << (bit % 64))))
                 return false;
         }

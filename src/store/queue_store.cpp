@@ -289,15 +289,17 @@ Status QueueStore::visitQueues(const std::function<void(const QueueKey&, const Q
     return impl_->walkQueues(visit);
 }
 
-Status QueueStore::countQueues()
+Status QueueStore::countQueues(const std::function<void(const QueueKey&, const QueueState&)>& visit)
 {
     // Under the lock that write() takes, so no commit falls between the walk
     // and the first count it moves.
     const std::lock_guard lock(impl_->mutex);
     Totals walked;
-    Status status = impl_->walkQueues([&](const QueueKey&, const QueueState& state) {
+    Status status = impl_->walkQueues([&](const QueueKey& key, const QueueState& state) {
         ++walked.queues;
         walked.entries += state.next - state.first;
+        if (visit)
+            visit(key, state);
     });
     if (!status)
         return status;

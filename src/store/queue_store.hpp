@@ -69,10 +69,11 @@ public:
         std::uint64_t queues = 0;
         std::uint64_t entries = 0;
     };
-    // Counts them with one walk of the file; from then on every write()
-    // through this handle keeps the totals up to date. Exact while this
-    // handle is the only writer of store.tdb (the daemon's commit writer).
-    Status countQueues();
+    // Counts them with one walk of the file, handing each queue to `visit`
+    // on the way; from then on every transaction through this handle keeps
+    // the totals up to date. Exact while this handle is the only writer of
+    // store.tdb (the daemon's).
+    Status countQueues(const std::function<void(const QueueKey&, const QueueState&)>& visit = {});
     // Unknown until countQueues() has run. Two atomic reads: no lock.
     std::optional<Totals> totals() const;
 

@@ -144,7 +144,8 @@ Status QueueWriter::Impl::load()
     if (!next)
         return next.error();
     counter = *next;
-    if (Status s = store.visitQueues([&](const QueueKey& key, const QueueState& state) { queues[key] = state; }); !s)
+    // The same walk gives the store its queue totals (metrics).
+    if (Status s = store.countQueues([&](const QueueKey& key, const QueueState& state) { queues[key] = state; }); !s)
         return s;
     return store.visitMessages([&](const std::string& user, const std::string& uri, Mid) { filter.add(user, uri); });
 }
@@ -304,7 +305,6 @@ Status QueueWriter::write(const std::function<Status(Batch&)>& body)
             d.unapplied[messageKey(m.user, m.uri)] = {m.mid, item->number};
         d.pendingWeight += item->weight;
         d.pending.push_back(std::move(item));
-        ++d.stats.journalRecords;
     }
     d.changed.notify_all();
     return {};

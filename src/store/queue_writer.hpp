@@ -37,7 +37,6 @@ struct QueueWriterOptions {
 };
 
 struct WriterStats {
-    std::uint64_t journalRecords = 0;
     std::uint64_t applies = 0;      // store.tdb transactions
     std::uint64_t largestApply = 0; // batches in one of them
     std::uint64_t failedApplies = 0;

@@ -1,7 +1,10 @@
 # Shared by the benchmark scripts (sourced, not run): a scratch directory, a
 # daemon on a free loopback port, provisioning and one wrk measurement.
 # The caller sets `here` (this directory) and `build` first.
-command -v wrk >/dev/null || { echo "$0: wrk not found (apt-get install wrk)" >&2; exit 1; }
+require_wrk() {
+  command -v wrk >/dev/null || { echo "$0: wrk not found (apt-get install wrk)" >&2; exit 1; }
+}
+
 work=$(mktemp -d)
 pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$work"; }

@@ -121,7 +121,7 @@ class EnvironmentFaultTest : public CppUnit::TestFixture {
         }
         CPPUNIT_ASSERT(accepted);
         acknowledged += 100;
-        CPPUNIT_ASSERT(daemon->awaitStoreQueue("alice", static_cast<std::uint64_t>(acknowledged) + 1, 20000));
+        CPPUNIT_ASSERT(daemon->awaitStoreQueue("alice", static_cast<std::uint64_t>(acknowledged) + 1, 0, 20000));
         CPPUNIT_ASSERT_EQUAL(0, daemon->stop(SIGTERM));
     }
 

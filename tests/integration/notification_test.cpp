@@ -11,7 +11,6 @@
 #include <csignal>
 
 #include <atomic>
-#include <chrono>
 #include <memory>
 #include <thread>
 
@@ -281,19 +280,11 @@ class NotificationTest : public CppUnit::TestFixture {
     }
 
     // An answer means the entries are durable (journaled); store.tdb takes
-    // them moments later, behind the requests. Waits until the queue's next
-    // sequence is `next`.
+    // them moments later, behind the requests.
     std::unique_ptr<ocs::store::QueueStore> storeWhenQueueReaches(const QueueKey& queue, std::uint64_t next) const
     {
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-        for (;;) {
-            auto store = openStore();
-            auto state = store->state(queue);
-            CPPUNIT_ASSERT(state.ok());
-            if (state->next >= next || std::chrono::steady_clock::now() > deadline)
-                return store;
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));
-        }
+        CPPUNIT_ASSERT(daemon_->awaitStoreQueue(queue.user, next, queue.fid));
+        return openStore();
     }
 
     std::unique_ptr<ocs::store::QueueStore> openStore() const

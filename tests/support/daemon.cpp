@@ -192,9 +192,11 @@ int Daemon::accountTool(const std::vector<std::string>& args, const std::string&
     return runProgram(argv, input);
 }
 
-bool Daemon::awaitStoreQueue(const std::string& user, std::uint64_t next, int timeoutMs) const
+bool Daemon::awaitStoreQueue(const std::string& user, std::uint64_t next, std::uint64_t fid, int timeoutMs) const
 {
-    const std::string wanted = "\"fid\": \"0x0000000000000000\", \"table\": \"none\"";
+    char fidText[19];
+    std::snprintf(fidText, sizeof fidText, "0x%016llx", static_cast<unsigned long long>(fid));
+    const std::string wanted = "\"fid\": \"" + std::string(fidText) + "\", \"table\": \"none\"";
     const std::string nextField = "\"next\": " + std::to_string(next) + ",";
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
     do {

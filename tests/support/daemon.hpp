@@ -39,9 +39,10 @@ public:
     // An answer means the entries are journaled; store.tdb takes them
     // moments later. Waits (asking ocsmanager-inspect, so that a process
     // holding store.tdb through the client module can use it too) until the
-    // whole-store queue of `user` has `next` as its next sequence; false
-    // after timeoutMs.
-    bool awaitStoreQueue(const std::string& user, std::uint64_t next, int timeoutMs = 10000) const;
+    // queue of `user` on folder `fid` (0: the whole store), table none, has
+    // `next` as its next sequence; false after timeoutMs.
+    bool awaitStoreQueue(const std::string& user, std::uint64_t next, std::uint64_t fid = 0,
+                         int timeoutMs = 10000) const;
 
     // The state directory (workDir/state).
     std::string state() const { return stateDir_ + "/state"; }
