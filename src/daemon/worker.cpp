@@ -187,7 +187,12 @@ void Worker::serveOne()
         // describeEngineFault filled in.
         if (soap_->error >= SOAP_STOP && record_.operation == "-") {
             soap_->error = SOAP_SYNTAX_ERROR;
-            soap_send_fault(soap_);
+            // On a connection the client did not keep alive, gSOAP has
+            // closed the socket already: nobody is left to answer.
+            if (soap_valid_socket(soap_->socket))
+                soap_send_fault(soap_);
+            else
+                record_.error = service::errorFromEngine(SOAP_SYNTAX_ERROR);
         }
         return finishRequest(started);
     }
