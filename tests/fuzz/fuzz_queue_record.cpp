@@ -8,6 +8,7 @@
 #include "store/records.hpp"
 
 #include <cstdint>
+#include <iterator>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -77,38 +78,26 @@ void checkQueueKey(std::string_view key)
         fail("queue key: entry() of a parsed key does not parse back");
 }
 
+using Check = void (*)(std::string_view record);
+
+// Indexed by the input's first byte, modulo their number.
+const Check kChecks[] = {
+    [](std::string_view r) { checkStoreRecord(decodeBindings, encodeBindings, r, "bindings"); },
+    [](std::string_view r) { checkStoreRecord(decodeSubscriptions, encodeSubscriptions, r, "subscriptions"); },
+    [](std::string_view r) { checkStoreRecord(decodeNumber, encodeNumber, r, "number"); },
+    [](std::string_view r) { checkStoreRecord(decodeQueueState, encodeQueueState, r, "queue state"); },
+    [](std::string_view r) { checkStoreRecord(decodeEntry, encodeEntry, r, "entry"); },
+    [](std::string_view r) { checkStoreRecord(decodePush, encodePush, r, "push registration"); },
+    checkAccount,
+    checkQueueKey,
+};
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
     if (size == 0)
         return 0;
-    const std::string_view record(reinterpret_cast<const char*>(data) + 1, size - 1);
-    switch (data[0] % 8) {
-    case 0:
-        checkStoreRecord(decodeBindings, encodeBindings, record, "bindings");
-        break;
-    case 1:
-        checkStoreRecord(decodeSubscriptions, encodeSubscriptions, record, "subscriptions");
-        break;
-    case 2:
-        checkStoreRecord(decodeNumber, encodeNumber, record, "number");
-        break;
-    case 3:
-        checkStoreRecord(decodeQueueState, encodeQueueState, record, "queue state");
-        break;
-    case 4:
-        checkStoreRecord(decodeEntry, encodeEntry, record, "entry");
-        break;
-    case 5:
-        checkStoreRecord(decodePush, encodePush, record, "push registration");
-        break;
-    case 6:
-        checkAccount(record);
-        break;
-    case 7:
-        checkQueueKey(record);
-        break;
-    }
+    kChecks[data[0] % std::size(kChecks)](std::string_view(reinterpret_cast<const char*>(data) + 1, size - 1));
     return 0;
 }
