@@ -212,6 +212,14 @@ std::string utf8Of(const std::u16string& utf16)
     return out;
 }
 
+// MessageClass is NUL-terminated on the wire: what a NUL inside the text
+// would leave after it would be read as the next field, so it is written
+// only up to its first NUL (U+0000 is the only code point with a NUL byte).
+std::string_view messageClassOnWire(std::string_view messageClass)
+{
+    return messageClass.substr(0, messageClass.find('\0'));
+}
+
 // --- little-endian wire integers (ROP buffers are little-endian) ------------------
 
 class WireWriter {
@@ -324,12 +332,13 @@ void writeNotificationData(WireWriter& out, const NotificationData& d)
     if (p.newMail) {
         out.u32(d.messageFlags);
         out.u8(d.unicode ? 1 : 0);
+        const std::string_view messageClass = messageClassOnWire(d.messageClass);
         if (d.unicode) {
-            for (char16_t unit : utf16Of(d.messageClass))
+            for (char16_t unit : utf16Of(messageClass))
                 out.u16(unit);
             out.u16(0);
         } else {
-            out.raw(d.messageClass);
+            out.raw(messageClass);
             out.u8(0);
         }
     }
@@ -514,9 +523,9 @@ NotificationData folderObject(const store::QueueEntry& e, std::uint16_t type)
     return d;
 }
 
-// Keeps only what the flags make present, so that values compare equal to
-// what the decoder reads back.
-NotificationData normalized(NotificationData d)
+} // namespace
+
+NotificationData presentFields(NotificationData d)
 {
     const Presence p = presenceOf(d.flags, d.tableEvent);
     NotificationData out;
@@ -558,10 +567,12 @@ NotificationData normalized(NotificationData d)
     if (p.newMail) {
         out.messageFlags = d.messageFlags;
         out.unicode = d.unicode;
-        out.messageClass = std::move(d.messageClass);
+        out.messageClass = std::string(messageClassOnWire(d.messageClass));
     }
     return out;
 }
+
+namespace {
 
 // The folder's new counts as a folder ObjectModified with T and U: what makes
 // Outlook update a folder's unread count.
@@ -845,7 +856,7 @@ std::vector<NotificationData> notificationsFor(const store::QueueEntry& entry, c
         break;
     }
     for (auto& d : out)
-        d = normalized(std::move(d));
+        d = presentFields(std::move(d));
     return out;
 }
 

@@ -60,7 +60,7 @@ struct NotificationData {
     store::Fid insertAfterFid = 0;
     store::Mid insertAfterMid = 0;
     std::uint32_t insertAfterInstance = 0;
-    std::string tableRowData; // a PropertyRow in the table's columns, as bytes
+    std::string tableRowData; // a PropertyRow in the table's columns, as bytes (at most 65535 written)
 
     // every other type
     store::Fid fid = 0;
@@ -78,7 +78,7 @@ struct NotificationData {
     // NewMail (type 0x0002)
     std::uint32_t messageFlags = 0; // PidTagMessageFlags
     bool unicode = true;            // UnicodeFlag: MessageClass in UTF-16LE
-    std::string messageClass;       // UTF-8 here; on the wire per `unicode`
+    std::string messageClass;       // UTF-8 here; on the wire per `unicode`, up to its first NUL
 
     std::uint16_t type() const { return flags & notification_flags::TypeMask; }
     bool isMessage() const { return (flags & notification_flags::Message) != 0; }
@@ -99,6 +99,12 @@ struct DecodedNotify {
     }
     bool operator!=(const DecodedNotify& other) const { return !(*this == other); }
 };
+
+// `data` with only the fields its flags (and table event) make present, the
+// others at their defaults, and MessageClass up to its first NUL: what
+// decoding its encoding gives back (for a UTF-16 MessageClass, when it is
+// valid UTF-8).
+NotificationData presentFields(NotificationData data);
 
 // The NotificationData bytes alone ([MS-OXCNOTIF] 2.2.1.4.1.2).
 std::string encodeNotificationData(const NotificationData& data);

@@ -19,7 +19,8 @@ struct Connection {
     bool closed = false;      // the fd was closed while a worker had it
     std::chrono::steady_clock::time_point lastActive;
 
-    // Closes what the connection still holds (used when no worker has it).
+    // Closes what the connection still holds: the TLS session (close_notify
+    // without waiting for the client's, then freed) and the socket.
     void close();
 };
 

@@ -4,6 +4,7 @@
 #include "daemon/log.hpp"
 #include "daemon/messages.hpp"
 #include "daemon/request_id.hpp"
+#include "daemon/service_context.hpp"
 #include "daemon/worker.hpp"
 
 #include "soapH.h"
@@ -73,7 +74,7 @@ struct Server::Impl {
     service::Dependencies& deps;
     Metrics& metrics;
     RequestIds requestIds;
-    struct soap* master = nullptr;
+    SoapContext master;
     std::string host;
     unsigned short requestedPort = 0;
     unsigned short boundPort = 0;
@@ -109,11 +110,6 @@ struct Server::Impl {
             ::close(wake);
         if (epoll >= 0)
             ::close(epoll);
-        if (master) {
-            soap_destroy(master);
-            soap_end(master);
-            soap_free(master);
-        }
     }
 
     Status configureMaster();
@@ -135,21 +131,9 @@ struct Server::Impl {
 
 Status Server::Impl::configureMaster()
 {
-    master = soap_new2(SOAP_IO_KEEPALIVE | SOAP_C_UTFSTRING | SOAP_XML_STRICT, SOAP_IO_KEEPALIVE | SOAP_C_UTFSTRING);
+    master = newServiceContext(config);
     if (!master)
         return makeError(ErrorCode::InternalError, {}, "cannot allocate the SOAP context");
-    const LimitsConfig& limits = config.limits;
-    master->recv_maxlength = limits.maxRequestBytes;
-    master->maxlevel = limits.maxDepth;
-    // The body size bounds how many elements fit; the Notify batch limit
-    // (limits.max_occurs) is checked by the service so that it gets its own
-    // fault instead of a schema error.
-    master->maxoccurs = static_cast<size_t>(limits.maxRequestBytes);
-    master->maxlength = static_cast<long>(limits.maxFieldLength);
-    master->recv_timeout = static_cast<int>(config.server.recvTimeout.count());
-    master->send_timeout = static_cast<int>(config.server.sendTimeout.count());
-    master->transfer_timeout = static_cast<int>(config.server.transferTimeout.count());
-    master->max_keep_alive = static_cast<int>(config.server.maxKeepaliveRequests);
     master->bind_flags = SO_REUSEADDR;
     return {};
 }
@@ -165,7 +149,7 @@ Status Server::Impl::configureTls()
                                  ": configure [tls] or set server.allow_plain_http = true");
         return {};
     }
-    if (soap_ssl_server_context(master, SOAP_SSL_DEFAULT | tlsProtocols(t.minVersion), nullptr, nullptr, nullptr,
+    if (soap_ssl_server_context(master.get(), SOAP_SSL_DEFAULT | tlsProtocols(t.minVersion), nullptr, nullptr, nullptr,
                                 nullptr, nullptr, nullptr, "ocsmanagerd"))
         return makeError(ErrorCode::InvalidParameter, "tls", "cannot create the TLS context");
     if (SSL_CTX_use_certificate_chain_file(master->ctx, t.certificateFile.c_str()) != 1)
@@ -184,7 +168,8 @@ Status Server::Impl::bind()
         master->bind_inet6 = 1;
         master->bind_v6only = 0;
     }
-    if (!soap_valid_socket(soap_bind(master, host.c_str(), requestedPort, static_cast<int>(config.server.backlog))))
+    if (!soap_valid_socket(
+            soap_bind(master.get(), host.c_str(), requestedPort, static_cast<int>(config.server.backlog))))
         return makeError(ErrorCode::InvalidParameter, "server.listen",
                          "cannot listen on " + config.server.listen + ": " + std::strerror(errno));
     sockaddr_storage address{};
@@ -354,7 +339,7 @@ void Server::Impl::poll()
     // Stopping: no new connections, idle ones closed, busy ones come back
     // from their workers once their request is answered.
     epoll_ctl(epoll, EPOLL_CTL_DEL, master->master, nullptr);
-    soap_closesock(master);
+    soap_closesock(master.get());
     closeIdle(true);
     while (!busy.empty()) {
         epoll_event event{};
@@ -440,7 +425,7 @@ void Server::run()
     std::vector<std::unique_ptr<Worker>> workers;
     std::vector<std::thread> threads;
     for (unsigned i = 0; i < impl_->config.server.workers; ++i) {
-        workers.push_back(std::make_unique<Worker>(impl_->master, impl_->deps, http, impl_->tls,
+        workers.push_back(std::make_unique<Worker>(impl_->master.get(), impl_->deps, http, impl_->tls,
                                                    impl_->config.server.maxKeepaliveRequests,
                                                    RequestAccounting{impl_->metrics, impl_->requestIds}));
         threads.emplace_back([this, worker = workers.back().get()] { impl_->workerLoop(*worker); });

@@ -154,6 +154,10 @@ void Worker::attach(Connection& connection)
 void Worker::detach(Connection& connection)
 {
     if (!soap_valid_socket(soap_->socket)) {
+        // gSOAP frees the TLS session when it closes the connection itself;
+        // a session it left behind is freed here.
+        if (soap_->ssl)
+            SSL_free(soap_->ssl);
         connection.fd = -1;
         connection.ssl = nullptr;
         connection.closed = true;
@@ -193,9 +197,13 @@ bool Worker::serve(Connection& connection, const std::atomic<bool>& stopping)
         if (!open || !hasBufferedInput())
             break;
     }
-    if (!open && soap_valid_socket(soap_->socket))
-        soap_force_closesock(soap_);
     detach(connection);
+    // What gSOAP has not closed yet: a failed TLS handshake, the last request
+    // a connection may make, a stopping daemon. gSOAP's own close would wait
+    // up to 5 s for the client's TLS close_notify, and soap_force_closesock
+    // would leave the TLS session allocated.
+    if (!open)
+        connection.close();
     connection.lastActive = std::chrono::steady_clock::now();
     return open;
 }
@@ -225,7 +233,12 @@ void Worker::serveOne()
         // describeEngineFault filled in.
         if (soap_->error >= SOAP_STOP && record_.operation == "-") {
             soap_->error = SOAP_SYNTAX_ERROR;
-            soap_send_fault(soap_);
+            // On a connection the client did not keep alive, gSOAP has
+            // closed the socket already: nobody is left to answer.
+            if (soap_valid_socket(soap_->socket))
+                soap_send_fault(soap_);
+            else
+                record_.error = service::errorFromEngine(SOAP_SYNTAX_ERROR);
         }
         return finishRequest(started);
     }

@@ -50,6 +50,12 @@ struct Subscription {
     Fid fid = 0;              // 0: the whole store
     Mid mid = 0;              // non-zero: one message of folder fid
     TableType table = TableType::None;
+
+    bool operator==(const Subscription& other) const
+    {
+        return std::tie(session, handle, flags, fid, mid, table) ==
+               std::tie(other.session, other.handle, other.flags, other.fid, other.mid, other.table);
+    }
 };
 
 // A queue: one per (OpenChange user, folder or whole store, table).
@@ -87,6 +93,15 @@ struct QueueEntry {
     std::string messageClass;
     std::string producer;     // the account that reported the event
     std::int64_t timeMs = 0;  // when it was queued, ms since 1970 (UTC)
+
+    bool operator==(const QueueEntry& other) const
+    {
+        return std::tie(sequence, type, kind, fid, parentFid, mid, oldFid, oldMid, messageFlags, totalCount,
+                        unreadCount, messageClass, producer, timeMs) ==
+               std::tie(other.sequence, other.type, other.kind, other.fid, other.parentFid, other.mid, other.oldFid,
+                        other.oldMid, other.messageFlags, other.totalCount, other.unreadCount, other.messageClass,
+                        other.producer, other.timeMs);
+    }
 };
 
 // Entries [first, next) are retained; next - 1 is the newest sequence.
@@ -94,6 +109,7 @@ struct QueueState {
     std::uint64_t first = 1;
     std::uint64_t next = 1;
     bool empty() const { return first == next; }
+    bool operator==(const QueueState& other) const { return first == other.first && next == other.next; }
 };
 
 } // namespace ocs::store

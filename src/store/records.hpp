@@ -10,6 +10,7 @@
 
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 namespace ocs::store {
@@ -45,11 +46,19 @@ struct PushRegistration {
     std::uint16_t port = 0;     // host order
     std::string address;        // 4 or 16 bytes, network order
     bool armed = true;
+
+    bool operator==(const PushRegistration& other) const
+    {
+        return std::tie(user, handle, context, family, port, address, armed) ==
+               std::tie(other.user, other.handle, other.context, other.family, other.port, other.address, other.armed);
+    }
 };
 
 struct BindingHolder {
     std::string user;
     std::uint32_t references = 0;
+
+    bool operator==(const BindingHolder& other) const { return user == other.user && references == other.references; }
 };
 
 std::string encodeBindings(const std::vector<BindingHolder>& holders);

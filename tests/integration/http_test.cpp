@@ -47,6 +47,8 @@ class HttpTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testTooDeepNestingIsPayloadTooLarge);
     CPPUNIT_TEST(testOverlongFieldIsPayloadTooLarge);
     CPPUNIT_TEST(testIdleConnectionsDoNotHoldWorkers);
+    CPPUNIT_TEST(testClientThatHalfClosesGetsItsAnswer);
+    CPPUNIT_TEST(testNonSoapBodyOnClosingConnectionStaysOffTheDaemonOutput);
     CPPUNIT_TEST_SUITE_END();
 
 public:
@@ -203,6 +205,39 @@ public:
             CPPUNIT_ASSERT(connection->send(soapPost(kPing)));
             CPPUNIT_ASSERT_EQUAL(200, connection->receive().status);
         }
+    }
+
+    // A client may shut down its sending side once its request is out
+    // (shutdown(SHUT_WR), `nc -N`); it still gets the answer.
+    void testClientThatHalfClosesGetsItsAnswer()
+    {
+        RawConnection connection(daemon_->port());
+        CPPUNIT_ASSERT(connection.send(soapPost(kPing)));
+        connection.finishSending();
+        auto response = connection.receive();
+        CPPUNIT_ASSERT_EQUAL(200, response.status);
+        CPPUNIT_ASSERT(contains(response.body, "PingResponse"));
+    }
+
+    // Found by fuzz_soap_request: a body whose root is not a SOAP Envelope,
+    // on a connection the client does not keep alive (HTTP/1.0 or
+    // Connection: close), had its fault written to the daemon's standard
+    // output once gSOAP had closed the socket.
+    void testNonSoapBodyOnClosingConnectionStaysOffTheDaemonOutput()
+    {
+        const std::string body = "<?xml version=\"1.0\"?><soap:Enverope "
+                                 "xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\">"
+                                 "<soap:Body><ocs:Ping xmlns:ocs=\"urn:openchange:ocsmanager:1\"/></soap:Body>"
+                                 "</soap:Enverope>";
+        for (const bool keepAlive : {false, true}) {
+            const auto response = exchange(soapPost(body, keepAlive));
+            if (response.answered)
+                assertFault(response, "MalformedRequest");
+        }
+        assertPingAnswers();
+        const std::string log = daemon_->log();
+        CPPUNIT_ASSERT_MESSAGE(log, !contains(log, "HTTP/1.1 ") && !contains(log, "Envelope"));
+        CPPUNIT_ASSERT_MESSAGE(log, contains(log, "outcome=MalformedRequest"));
     }
 
 private:

@@ -104,6 +104,15 @@ def scram(password, login, challenge, salt, iterations):
     return proof, _hmac(server_key, message)
 
 
+def sanitizer_report(log):
+    """The log's end if a sanitizer (-DOCS_SANITIZE=ON) reported an error:
+    ASan, LSan and UBSan end each report with "SUMMARY: <Name>Sanitizer:"."""
+    for line in log.splitlines():
+        if line.startswith("SUMMARY: ") and "Sanitizer:" in line:
+            return log[-16384:]
+    return ""
+
+
 # --------------------------------------------------------------------------
 # Checks bookkeeping.
 
@@ -531,6 +540,8 @@ def main():
                 results.run(name + ".sigterm-exit-0", lambda: expect(
                     status == 0, "exit status %r after SIGTERM (None: still running after %.0f s, killed)"
                     % (status, STOP_TIMEOUT)))
+            report = sanitizer_report(daemon.read_log())
+            results.run(name + ".no-sanitizer-report", lambda: expect(not report, report))
 
     def main_checks(daemon):
         results.run("wsdl.soap-address", check_wsdl_address, daemon)

@@ -59,6 +59,21 @@ std::string readFile(const std::string& path)
     return text.str();
 }
 
+// ASan, LSan and UBSan end every report with a "SUMMARY: <Name>Sanitizer:"
+// line. A program of a sanitized build (-DOCS_SANITIZE=ON) that reports one
+// fails the test that ran it, with the report, whatever its exit status.
+void throwOnSanitizerReport(const std::string& program, const std::string& output)
+{
+    for (auto at = output.find("SUMMARY: "); at != std::string::npos; at = output.find("SUMMARY: ", at + 1)) {
+        const auto lineEnd = output.find('\n', at);
+        if (output.substr(at, lineEnd - at).find("Sanitizer:") == std::string::npos)
+            continue;
+        constexpr std::size_t kShown = 16384;
+        const std::size_t from = output.size() > kShown ? output.size() - kShown : 0;
+        throw std::runtime_error(program + " reported a sanitizer error:\n" + output.substr(from));
+    }
+}
+
 // Starts a program (no shell), stdin from /dev/null, stdout and stderr to
 // `output` opened with `outputFlags`.
 int spawn(const std::vector<std::string>& args, const std::string& output, int outputFlags)
@@ -104,8 +119,10 @@ int runProgram(const std::vector<std::string>& args, const std::string& input, s
     if (rc != 0)
         throw std::runtime_error("cannot run " + args[0]);
     const int status = waitFor(pid);
+    const std::string written = readFile(out);
+    throwOnSanitizerReport(args[0], written);
     if (output)
-        *output = readFile(out);
+        *output = written;
     return status;
 }
 
@@ -182,6 +199,7 @@ int Daemon::stop(int number)
     ::kill(pid_, number);
     const int status = waitFor(pid_);
     pid_ = -1;
+    throwOnSanitizerReport("ocsmanagerd", log());
     return status;
 }
 
@@ -220,7 +238,7 @@ void Daemon::addAccount(const std::string& login, const std::string& password) c
 }
 
 Process::Process(const std::vector<std::string>& args)
-    : outputFile_(dir_.path() + "/output"), pid_(spawn(args, outputFile_, O_TRUNC))
+    : program_(args.at(0)), outputFile_(dir_.path() + "/output"), pid_(spawn(args, outputFile_, O_TRUNC))
 {
 }
 
@@ -255,6 +273,7 @@ int Process::wait(int timeoutMs)
         int status = 0;
         if (waitpid(pid_, &status, WNOHANG) == pid_) {
             pid_ = -1;
+            throwOnSanitizerReport(program_, output());
             return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
         }
         if (std::chrono::steady_clock::now() > deadline)

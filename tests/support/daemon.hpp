@@ -26,7 +26,8 @@ public:
     std::string log() const;
 
     // Sends the signal and waits for exit; returns the exit status (or
-    // 128 + signal when killed).
+    // 128 + signal when killed). Throws, with the report, when the daemon's
+    // log holds a sanitizer report (as do Process::wait and runProgram).
     int stop(int signal);
     void signal(int signal) const;
     bool running();
@@ -83,6 +84,7 @@ public:
     int wait(int timeoutMs);
 
 private:
+    std::string program_;
     TempDir dir_;
     std::string outputFile_;
     int pid_ = -1;

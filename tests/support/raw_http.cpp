@@ -58,6 +58,11 @@ bool RawConnection::send(const std::string& bytes)
     return true;
 }
 
+void RawConnection::finishSending()
+{
+    ::shutdown(fd_, SHUT_WR);
+}
+
 namespace {
 
 // Reads what is available within the time left; false once the peer closed.

@@ -22,6 +22,9 @@ public:
 
     // False when the peer stopped reading for 10 s or closed.
     bool send(const std::string& bytes);
+    // Shuts down the sending side (the peer reads end of input); answers
+    // can still be received.
+    void finishSending();
     // Reads one HTTP response (Content-Length framed) or until the peer
     // closes; gives up after timeoutMs.
     RawResponse receive(int timeoutMs = 5000);

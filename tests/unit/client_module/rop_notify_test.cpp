@@ -136,6 +136,7 @@ class RopNotifyEncodingTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testNewMailDefaultsToIpmNote);
     CPPUNIT_TEST(testNonBmpMessageClassIsASurrogatePair);
     CPPUNIT_TEST(testEightBitMessageClass);
+    CPPUNIT_TEST(testMessageClassEndsAtItsFirstNul);
     CPPUNIT_TEST(testMessageCreated);
     CPPUNIT_TEST(testMessageModified);
     CPPUNIT_TEST(testMessageDeleted);
@@ -248,6 +249,27 @@ class RopNotifyEncodingTest : public CppUnit::TestFixture {
                                        });
         ASSERT_WIRE(expected, encodeRopNotify(kHandle, kLogon, d));
         assertRoundTrip(d);
+    }
+
+    // Found by fuzz_rop_notify: the bytes after a NUL inside MessageClass
+    // were read back as the next RopNotify of the buffer.
+    void testMessageClassEndsAtItsFirstNul()
+    {
+        for (const bool unicode : {false, true}) {
+            NotificationData d;
+            d.flags = fnev::NewMail | notification_flags::Message;
+            d.fid = kFid;
+            d.mid = kMid;
+            d.unicode = unicode;
+            d.messageClass = std::string("IPM.Note\0*\x01", 11);
+            const std::string buffer = encodeRopNotify(kHandle, kLogon, d) + encodeRopNotify(kHandle, kLogon, d);
+            const auto decoded = decodeRopNotifies(buffer);
+            CPPUNIT_ASSERT_MESSAGE(decoded ? "" : decoded.error().detail, decoded.ok());
+            CPPUNIT_ASSERT_EQUAL(std::size_t{2}, decoded->size());
+            for (const DecodedNotify& notify : *decoded)
+                CPPUNIT_ASSERT_EQUAL(std::string("IPM.Note"), notify.data.messageClass);
+            CPPUNIT_ASSERT((*decoded)[0].data == presentFields(d));
+        }
     }
 
     void testMessageCreated()

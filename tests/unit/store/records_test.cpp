@@ -31,20 +31,6 @@ QueueEntry fullEntry()
     return e;
 }
 
-bool sameEntry(const QueueEntry& a, const QueueEntry& b)
-{
-    return a.sequence == b.sequence && a.type == b.type && a.kind == b.kind && a.fid == b.fid &&
-           a.parentFid == b.parentFid && a.mid == b.mid && a.oldFid == b.oldFid && a.oldMid == b.oldMid &&
-           a.messageFlags == b.messageFlags && a.totalCount == b.totalCount && a.unreadCount == b.unreadCount &&
-           a.messageClass == b.messageClass && a.producer == b.producer && a.timeMs == b.timeMs;
-}
-
-bool sameSubscription(const Subscription& a, const Subscription& b)
-{
-    return a.session == b.session && a.handle == b.handle && a.flags == b.flags && a.fid == b.fid && a.mid == b.mid &&
-           a.table == b.table;
-}
-
 // Whether a decoder accepts the record, ignoring what it decoded.
 using Accepts = std::function<bool(std::string_view)>;
 
@@ -101,7 +87,7 @@ class StoreRecordsTest : public CppUnit::TestFixture {
         CPPUNIT_ASSERT(decoded.ok());
         CPPUNIT_ASSERT_EQUAL(list.size(), decoded->size());
         for (std::size_t i = 0; i < list.size(); ++i)
-            CPPUNIT_ASSERT(sameSubscription(list[i], (*decoded)[i]));
+            CPPUNIT_ASSERT(list[i] == (*decoded)[i]);
         auto none = decodeSubscriptions(encodeSubscriptions({}), "k");
         CPPUNIT_ASSERT(none.ok() && none->empty());
     }
@@ -136,7 +122,7 @@ class StoreRecordsTest : public CppUnit::TestFixture {
                 entry.kind = kind;
                 auto decoded = decodeEntry(encodeEntry(entry), kKey);
                 CPPUNIT_ASSERT(decoded.ok());
-                CPPUNIT_ASSERT(sameEntry(entry, *decoded));
+                CPPUNIT_ASSERT(entry == *decoded);
             }
         }
         QueueEntry past = fullEntry();
@@ -151,7 +137,7 @@ class StoreRecordsTest : public CppUnit::TestFixture {
         QueueEntry entry;
         auto decoded = decodeEntry(encodeEntry(entry), kKey);
         CPPUNIT_ASSERT(decoded.ok());
-        CPPUNIT_ASSERT(sameEntry(entry, *decoded));
+        CPPUNIT_ASSERT(entry == *decoded);
         CPPUNIT_ASSERT(!decoded->messageFlags && !decoded->totalCount && !decoded->unreadCount);
 
         // Absent and present-with-zero stay different.
