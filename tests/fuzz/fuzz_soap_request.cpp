@@ -4,9 +4,9 @@
 // limit the daemon sets), the DTD scan, the chained dispatch of the real
 // Authentication and Notification endpoints, the GET/HEAD resources, and the
 // auth and queue layers over a scratch state directory made once per process.
-// No network: gSOAP's receive hook reads the input (its end is the client
-// shutting down its side), its send hook keeps the start of the answer for
-// one check, closing is a no-op, and an eventfd stands in for the socket.
+// No network: an eventfd stands in for the socket, gSOAP's receive hook reads
+// the input (its end is the client shutting down its side), and its send hook
+// keeps the start of the answer for one check.
 //
 // "@SESSION@" in the input stands for a live session token of the account
 // "fuzz" (logged in again whenever an input logged it out), so that NewMail
@@ -34,6 +34,7 @@
 #include "soapH.h"
 
 #include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -107,25 +108,15 @@ int send(struct soap*, const char* data, size_t length)
     return SOAP_OK;
 }
 
-int closeSocket(struct soap*, SOAP_SOCKET)
+int closeSocket(struct soap*, SOAP_SOCKET socket)
 {
+    ::close(socket);
     return SOAP_OK;
 }
 
 int shutdownSocket(struct soap*, SOAP_SOCKET, int)
 {
     return SOAP_OK;
-}
-
-// Stands for the accepted socket. gSOAP reads, writes and closes through
-// the hooks above, but before it sends a fault it polls the socket: an
-// eventfd is, like an open connection, writable and has nothing to read.
-int pretendSocket()
-{
-    static const int fd = eventfd(0, EFD_CLOEXEC);
-    if (fd < 0)
-        fail("eventfd failed");
-    return fd;
 }
 
 void replaceTransport(struct soap* soap)
@@ -181,12 +172,18 @@ class Service {
             session_ = logIn();
         const std::string input = withSession(bytes);
         transport().reset(input);
+        // The accepted socket: an eventfd, which gSOAP's poll before a fault
+        // finds, like an open connection, writable with nothing to read. The
+        // worker closes it when it ends the connection, as it would a socket.
         daemon::Connection connection;
-        connection.fd = pretendSocket();
+        connection.fd = eventfd(0, EFD_CLOEXEC);
+        if (connection.fd < 0)
+            fail("eventfd failed");
         connection.peer = "127.0.0.1";
         connection.port = 40000;
         while (worker_->serve(connection, stopping_) && transport().offset < input.size()) {
         }
+        connection.close(); // still open: the client went away, as the poller would see
         const std::string& output = transport().output;
         if (!output.empty() && output.compare(0, 7, "HTTP/1.") != 0)
             fail("an answer that is not HTTP: " + output);
