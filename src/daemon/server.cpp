@@ -15,6 +15,7 @@
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -25,6 +26,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <deque>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -82,6 +84,7 @@ struct Server::Impl {
     int epoll = -1;
     int wake = -1;
     bool acceptPaused = false; // out of file descriptors: the listening socket is not polled
+    std::size_t connectionCapacity = 0; // what RLIMIT_NOFILE leaves for connections
     std::chrono::steady_clock::time_point lastPauseWarning;
     std::atomic<bool> stopping{false};
 
@@ -117,7 +120,8 @@ struct Server::Impl {
     Status bind();
     void poll();
     void accept();
-    void pauseAccepting();
+    void sizeToDescriptorLimit();
+    void pauseAccepting(const std::string& reason);
     void resumeAccepting();
     void dispatch(Connection* connection);
     void takeReturned();
@@ -192,17 +196,21 @@ Status Server::Impl::bind()
     wakeEvent.data.ptr = this;
     epoll_ctl(epoll, EPOLL_CTL_ADD, master->master, &listenEvent);
     epoll_ctl(epoll, EPOLL_CTL_ADD, wake, &wakeEvent);
+    sizeToDescriptorLimit();
     return {};
 }
 
 void Server::Impl::accept()
 {
     for (;;) {
+        if (connections.size() >= connectionCapacity)
+            return pauseAccepting("RLIMIT_NOFILE leaves room for " + std::to_string(connectionCapacity) +
+                                  " connections");
         sockaddr_storage address{};
         socklen_t length = sizeof address;
         const int fd = accept4(master->master, reinterpret_cast<sockaddr*>(&address), &length, SOCK_CLOEXEC);
         if (fd < 0 && (errno == EMFILE || errno == ENFILE))
-            return pauseAccepting();
+            return pauseAccepting(std::strerror(errno));
         if (fd < 0)
             return; // EAGAIN: accepted everything waiting
         auto connection = std::make_unique<Connection>();
@@ -227,12 +235,33 @@ void Server::Impl::accept()
     }
 }
 
+// The daemon keeps descriptors for its own files (a new journal segment), so
+// that a flood of connections cannot make a write fail: connections may take what
+// RLIMIT_NOFILE leaves beyond those open now and kReservedDescriptors more.
+void Server::Impl::sizeToDescriptorLimit()
+{
+    constexpr std::size_t kReservedDescriptors = 16;
+    rlimit limit{};
+    getrlimit(RLIMIT_NOFILE, &limit);
+    std::error_code error;
+    std::size_t open = 0;
+    for (std::filesystem::directory_iterator it("/proc/self/fd", error), end; !error && it != end; it.increment(error))
+        ++open;
+    const std::size_t used = open + kReservedDescriptors;
+    const auto available = static_cast<std::size_t>(limit.rlim_cur);
+    connectionCapacity = available > used ? available - used : 0;
+    if (connectionCapacity < config.server.maxConnections)
+        log::warning(msg::OutOfDescriptors, "RLIMIT_NOFILE " + std::to_string(limit.rlim_cur) + " leaves room for " +
+                                                std::to_string(connectionCapacity) +
+                                                " connections, fewer than server.max_connections " +
+                                                std::to_string(config.server.maxConnections));
+}
+
 // Out of file descriptors: the connection stays in the backlog and the
 // listening socket stays readable, so polling it again at once would spin.
 // It is polled again when a connection is released, or at the next sweep.
-void Server::Impl::pauseAccepting()
+void Server::Impl::pauseAccepting(const std::string& reason)
 {
-    const int error = errno;
     acceptPaused = true;
     epoll_event event{};
     event.data.ptr = nullptr;
@@ -241,7 +270,7 @@ void Server::Impl::pauseAccepting()
     if (now - lastPauseWarning < std::chrono::seconds(1))
         return;
     lastPauseWarning = now;
-    log::warning(msg::OutOfDescriptors, std::string("cannot accept: ") + std::strerror(error) + " with " +
+    log::warning(msg::OutOfDescriptors, "cannot accept: " + reason + "; " +
                                             std::to_string(connections.size()) +
                                             " connections open; new connections wait in the backlog");
 }
