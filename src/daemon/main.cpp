@@ -133,13 +133,7 @@ int main(int argc, char** argv)
     auto queues = ocs::store::QueueStore::open(config->stateDirectory, storeOptions);
     if (!queues)
         return fail(queues.error());
-    ocs::daemon::Metrics metrics({[&] { return authenticator.liveSessions(); },
-                                  [&]() -> std::optional<ocs::daemon::QueueDepth> {
-                                      const auto totals = (*queues)->totals();
-                                      if (!totals)
-                                          return std::nullopt;
-                                      return ocs::daemon::QueueDepth{totals->queues, totals->entries};
-                                  }});
+    ocs::daemon::Metrics metrics(ocs::daemon::serviceGauges(authenticator, **queues));
     // Before the writer: its last applies still wake sessions.
     ocs::queue::Notifier notifier(config->stateDirectory, **registry);
     ocs::store::QueueWriterOptions writerOptions;

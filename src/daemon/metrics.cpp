@@ -1,5 +1,8 @@
 #include "daemon/metrics.hpp"
 
+#include "auth/authenticator.hpp"
+#include "store/queue_store.hpp"
+
 #include <dirent.h>
 #include <unistd.h>
 
@@ -299,6 +302,17 @@ std::string Metrics::render() const
         out.sample("process_start_time_seconds", "", number(*startTime_));
     }
     return out.text();
+}
+
+GaugeSources serviceGauges(const auth::Authenticator& authenticator, const store::QueueStore& queues)
+{
+    return {[&authenticator] { return authenticator.liveSessions(); },
+            [&queues]() -> std::optional<QueueDepth> {
+                const auto totals = queues.totals();
+                if (!totals)
+                    return std::nullopt;
+                return QueueDepth{totals->queues, totals->entries};
+            }};
 }
 
 } // namespace ocs::daemon

@@ -21,6 +21,13 @@
 #include <string_view>
 #include <vector>
 
+namespace ocs::auth {
+class Authenticator;
+}
+namespace ocs::store {
+class QueueStore;
+}
+
 namespace ocs::daemon {
 
 // Fixed buckets over whole-number observations (microseconds, events).
@@ -56,6 +63,10 @@ struct GaugeSources {
     std::function<std::size_t()> sessions;
     std::function<std::optional<QueueDepth>()> queues;
 };
+
+// The service's gauges: live sessions of the authenticator, queue totals of
+// the store (none until the store has counted them).
+GaugeSources serviceGauges(const auth::Authenticator& authenticator, const store::QueueStore& queues);
 
 class Metrics {
   public:

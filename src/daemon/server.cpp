@@ -1,5 +1,6 @@
 #include "daemon/server.hpp"
 
+#include "common/thread_name.hpp"
 #include "daemon/connection.hpp"
 #include "daemon/log.hpp"
 #include "daemon/messages.hpp"
@@ -457,7 +458,10 @@ void Server::run()
         workers.push_back(std::make_unique<Worker>(impl_->master.get(), impl_->deps, http, impl_->tls,
                                                    impl_->config.server.maxKeepaliveRequests,
                                                    RequestAccounting{impl_->metrics, impl_->requestIds}));
-        threads.emplace_back([this, worker = workers.back().get()] { impl_->workerLoop(*worker); });
+        threads.emplace_back([this, worker = workers.back().get()] {
+            nameThisThread("ocs-worker");
+            impl_->workerLoop(*worker);
+        });
     }
     impl_->poll();
     for (std::thread& thread : threads)

@@ -1,5 +1,7 @@
 #include "daemon/signals.hpp"
 
+#include "common/thread_name.hpp"
+
 #include <pthread.h>
 #include <signal.h>
 
@@ -29,7 +31,10 @@ void SignalThread::blockSignals()
 }
 
 SignalThread::SignalThread(std::function<void()> onStop, std::function<void()> onReload)
-    : onStop_(std::move(onStop)), onReload_(std::move(onReload)), thread_([this] { loop(); })
+    : onStop_(std::move(onStop)), onReload_(std::move(onReload)), thread_([this] {
+          nameThisThread("ocs-signals");
+          loop();
+      })
 {
 }
 

@@ -1,12 +1,17 @@
 #include "queue/commit_writer.hpp"
 
+#include "common/thread_name.hpp"
+
 #include <algorithm>
 
 namespace ocs::queue {
 
 CommitWriter::CommitWriter(store::BatchWriter& store, std::size_t maxJobsPerCommit, Observer observer)
     : store_(store), maxJobs_(std::max<std::size_t>(1, maxJobsPerCommit)), observer_(std::move(observer)),
-      thread_([this] { loop(); })
+      thread_([this] {
+          nameThisThread("ocs-commit");
+          loop();
+      })
 {
 }
 

@@ -1,5 +1,6 @@
 #include "store/queue_writer.hpp"
 
+#include "common/thread_name.hpp"
 #include "store/message_filter.hpp"
 #include "store/records.hpp"
 
@@ -230,7 +231,10 @@ void QueueWriter::Impl::run()
 
 QueueWriter::QueueWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl))
 {
-    impl_->applier = std::thread([this] { impl_->run(); });
+    impl_->applier = std::thread([this] {
+        nameThisThread("ocs-apply");
+        impl_->run();
+    });
 }
 
 QueueWriter::~QueueWriter()

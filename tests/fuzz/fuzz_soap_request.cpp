@@ -20,6 +20,8 @@
 #include "config/config.hpp"
 #include "daemon/connection.hpp"
 #include "daemon/http_resources.hpp"
+#include "daemon/metrics.hpp"
+#include "daemon/request_id.hpp"
 #include "daemon/service_context.hpp"
 #include "daemon/worker.hpp"
 #include "queue/backends.hpp"
@@ -154,14 +156,18 @@ class Service {
           writer_(*queues_, config_.store.commitBatch), backends_(config_.backends),
           notifier_(config_.stateDirectory, *registry_),
           router_(backends_, *registry_, writer_, clock_, config_.limits.maxFieldLength, &notifier_),
-          deps_{authenticator_, router_, config_}, master_(newMaster(config_))
+          deps_{authenticator_, router_, config_},
+          metrics_(daemon::serviceGauges(authenticator_, *queues_)),
+          master_(newMaster(config_))
     {
         addAccount();
         subscribe();
         http_.scheme = "http";
         http_.defaultAuthority = "127.0.0.1:5000";
-        worker_ =
-            std::make_unique<daemon::Worker>(master_.get(), deps_, http_, false, config_.server.maxKeepaliveRequests);
+        http_.metrics = &metrics_; // GET /metrics is fuzzed too
+        worker_ = std::make_unique<daemon::Worker>(master_.get(), deps_, http_, false,
+                                                   config_.server.maxKeepaliveRequests,
+                                                   daemon::RequestAccounting{metrics_, requestIds_});
     }
 
     // Serves the connection until it is closed or its bytes run out, taking
@@ -265,6 +271,8 @@ class Service {
     queue::Notifier notifier_;
     queue::EventRouter router_;
     service::Dependencies deps_;
+    daemon::Metrics metrics_;
+    daemon::RequestIds requestIds_;
     daemon::SoapContext master_;
     daemon::HttpContext http_;
     std::unique_ptr<daemon::Worker> worker_;
