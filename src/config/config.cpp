@@ -18,6 +18,7 @@
 #include <optional>
 #include <sstream>
 #include <string_view>
+#include <type_traits>
 
 namespace ocs {
 namespace {
@@ -120,14 +121,19 @@ Kind integer(Field<T> at, std::uint64_t min, std::uint64_t max)
             [=](Config& config) { return std::to_string(at(config)); }};
 }
 
-Kind seconds(Field<std::chrono::seconds> at, std::uint64_t min, std::uint64_t max)
+// A whole number of the duration's unit: seconds or milliseconds.
+template <typename Duration>
+Kind duration(Field<Duration> at, std::uint64_t min, std::uint64_t max)
 {
-    return {"s",
+    constexpr bool inSeconds = std::is_same_v<Duration, std::chrono::seconds>;
+    static_assert(inSeconds || std::is_same_v<Duration, std::chrono::milliseconds>);
+    const std::string unit = inSeconds ? "seconds" : "milliseconds";
+    return {inSeconds ? "s" : "ms",
             [=](Config& config, const std::string& text) -> Problem {
                 const auto value = parseUnsigned(text);
                 if (!value || *value < min || *value > max)
-                    return "expected a number of seconds " + range(min, max) + got(text);
-                at(config) = std::chrono::seconds(*value);
+                    return "expected a number of " + unit + " " + range(min, max) + got(text);
+                at(config) = Duration(*value);
                 return std::nullopt;
             },
             [=](Config& config) { return std::to_string(at(config).count()); }};
@@ -240,16 +246,16 @@ const std::vector<Option>& optionTable()
          "Most connections open at once, idle keep-alive connections included."},
         {"server", "backlog", integer(field(&Config::server, &ServerConfig::backlog), 1, 65535),
          "Connections the kernel queues before the daemon accepts them (listen(2) backlog)."},
-        {"server", "keepalive_timeout", seconds(field(&Config::server, &ServerConfig::keepaliveTimeout), 1, 3600),
+        {"server", "keepalive_timeout", duration(field(&Config::server, &ServerConfig::keepaliveTimeout), 1, 3600),
          "How long an idle keep-alive connection waits for its next request."},
         {"server", "max_keepalive_requests",
          integer(field(&Config::server, &ServerConfig::maxKeepaliveRequests), 1, 1000000),
          "Requests served on one connection before it is closed."},
-        {"server", "recv_timeout", seconds(field(&Config::server, &ServerConfig::recvTimeout), 1, 3600),
+        {"server", "recv_timeout", duration(field(&Config::server, &ServerConfig::recvTimeout), 1, 3600),
          "Longest wait for the next piece of a request that has started."},
-        {"server", "send_timeout", seconds(field(&Config::server, &ServerConfig::sendTimeout), 1, 3600),
+        {"server", "send_timeout", duration(field(&Config::server, &ServerConfig::sendTimeout), 1, 3600),
          "Longest wait for the client to take the next piece of a response."},
-        {"server", "transfer_timeout", seconds(field(&Config::server, &ServerConfig::transferTimeout), 1, 86400),
+        {"server", "transfer_timeout", duration(field(&Config::server, &ServerConfig::transferTimeout), 1, 86400),
          "Longest time a whole request or response may take, however steadily it trickles."},
         {"server", "metrics", flag(field(&Config::server, &ServerConfig::metrics)),
          "Serve GET /metrics (Prometheus text format) on the service port."},
@@ -270,9 +276,9 @@ const std::vector<Option>& optionTable()
         {"limits", "max_field_length", bytes(field(&Config::limits, &LimitsConfig::maxFieldLength), 16, 65536),
          "Longest text field accepted in a request."},
 
-        {"auth", "challenge_ttl", seconds(field(&Config::auth, &AuthConfig::challengeTtl), 1, 3600),
+        {"auth", "challenge_ttl", duration(field(&Config::auth, &AuthConfig::challengeTtl), 1, 3600),
          "How long a GetToken challenge stays usable for Login."},
-        {"auth", "session_ttl", seconds(field(&Config::auth, &AuthConfig::sessionTtl), 1, 604800),
+        {"auth", "session_ttl", duration(field(&Config::auth, &AuthConfig::sessionTtl), 1, 604800),
          "How long a session from Login stays valid."},
         {"auth", "iterations", integer(field(&Config::auth, &AuthConfig::iterations), 4096, 10000000),
          "PBKDF2 iteration count of new SCRAM verifiers, also announced to unknown logins; at least 4096 (RFC 7677)."},
@@ -282,7 +288,7 @@ const std::vector<Option>& optionTable()
         {"auth", "max_failures_per_address",
          integer(field(&Config::auth, &AuthConfig::maxFailuresPerAddress), 1, 1000000),
          "Failed logins from one client address within failure_window before it is throttled."},
-        {"auth", "failure_window", seconds(field(&Config::auth, &AuthConfig::failureWindow), 1, 86400),
+        {"auth", "failure_window", duration(field(&Config::auth, &AuthConfig::failureWindow), 1, 86400),
          "Period over which failed logins are counted."},
         {"auth", "max_challenges", integer(field(&Config::auth, &AuthConfig::maxChallenges), 1, 10000000),
          "Most outstanding challenges held at once."},
@@ -305,6 +311,10 @@ const std::vector<Option>& optionTable()
          "Replica id in the low 16 bits of every message id allocated (MS-OXCDATA)."},
         {"store", "commit_batch", integer(field(&Config::store, &StoreConfig::commitBatch), 1, 100000),
          "Most requests whose events share one commit (and one fsync)."},
+        {"store", "max_apply_pause", duration(field(&Config::store, &StoreConfig::maxApplyPause), 0, 10000),
+         "After each transaction applying the journal to store.tdb, the applier pauses as long as it took, at most "
+         "this long: under load, fewer and larger transactions cost less per event, and wake sessions later. 0 "
+         "never pauses."},
 
         {"state", "directory", directory(field(&Config::stateDirectory)),
          "Directory of the tdb stores; relative to the daemon's working directory unless absolute."},

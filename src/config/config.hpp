@@ -58,6 +58,7 @@ struct StoreConfig {
     std::uint64_t retainedEntries = 1000; // per queue
     unsigned replicaId = 1;           // the replica id of every MID allocated
     unsigned commitBatch = 1024;      // most requests sharing one commit
+    std::chrono::milliseconds maxApplyPause{100}; // of the journal applier between transactions
 };
 
 // A storage backend producers report for, and how its URIs are formed

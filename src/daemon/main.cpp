@@ -137,6 +137,13 @@ int main(int argc, char** argv)
     // Before the writer: its last applies still wake sessions.
     ocs::queue::Notifier notifier(config->stateDirectory, **registry);
     ocs::store::QueueWriterOptions writerOptions;
+    writerOptions.maxApplyPause = config->store.maxApplyPause;
+    // A session that got entries from many commits is woken once per transaction.
+    writerOptions.runCallbacks = [&notifier](const std::vector<std::function<void()>>& callbacks) {
+        const ocs::queue::Notifier::Gathering gathering(notifier);
+        for (const auto& callback : callbacks)
+            callback();
+    };
     writerOptions.applyFailed = [](const ocs::Error& error) {
         ocs::log::warning(ocs::msg::ApplyFailed, "store.tdb: journaled batches not applied yet, retrying: " +
                                                      error.detail);

@@ -23,7 +23,32 @@ Notifier::~Notifier()
     }
 }
 
+namespace {
+
+thread_local Notifier::Gathering* openGathering = nullptr;
+
+} // namespace
+
+Notifier::Gathering::Gathering(Notifier& notifier) : notifier_(notifier), outer_(openGathering)
+{
+    openGathering = this;
+}
+
+Notifier::Gathering::~Gathering()
+{
+    openGathering = outer_;
+    notifier_.notify(sessions_);
+}
+
 void Notifier::notify(const std::set<std::string>& sessions)
+{
+    if (openGathering && &openGathering->notifier_ == this)
+        openGathering->sessions_.insert(sessions.begin(), sessions.end());
+    else
+        notifyNow(sessions);
+}
+
+void Notifier::notifyNow(const std::set<std::string>& sessions)
 {
     for (const std::string& session : sessions) {
         waker_.wake(session);

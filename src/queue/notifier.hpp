@@ -1,6 +1,8 @@
 // After a commit: wakes every session that received an entry, and sends the
 // UDP push a session registered (EcRRegisterPushNotification) — one datagram,
-// then none until the session has drained.
+// then none until the session has drained. While a Gathering is open on the
+// calling thread, notifications wait for its end and each session is told
+// once however many commits gave it entries.
 #pragma once
 
 #include "store/registry.hpp"
@@ -23,7 +25,23 @@ public:
     // (the entries stay queued; the session finds them when it drains).
     void notify(const std::set<std::string>& sessions);
 
+    // Gathers this thread's notifications (of this notifier) until it ends.
+    class Gathering {
+    public:
+        explicit Gathering(Notifier& notifier);
+        ~Gathering();
+        Gathering(const Gathering&) = delete;
+        Gathering& operator=(const Gathering&) = delete;
+
+    private:
+        friend class Notifier;
+        Notifier& notifier_;
+        std::set<std::string> sessions_;
+        Gathering* outer_;
+    };
+
 private:
+    void notifyNow(const std::set<std::string>& sessions);
     void push(const store::PushRegistration& registration) const;
 
     store::Registry& registry_;

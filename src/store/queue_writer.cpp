@@ -192,8 +192,12 @@ bool QueueWriter::Impl::applyOnce(std::unique_lock<std::mutex>& lock)
     changed.notify_all(); // room for writers
     lock.unlock();
     Status released = journal->release(through);
-    for (const auto& callback : callbacks)
-        callback();
+    if (options.runCallbacks) {
+        options.runCallbacks(callbacks);
+    } else {
+        for (const auto& callback : callbacks)
+            callback();
+    }
     if (!released && options.applyFailed)
         options.applyFailed(released.error());
     lock.lock();
@@ -208,11 +212,18 @@ void QueueWriter::Impl::run()
     std::unique_lock lock(mutex);
     auto retry = kFirstRetry;
     int retriesLeft = kRetriesWhenStopping;
+    std::chrono::steady_clock::time_point nextStart;
     for (;;) {
         changed.wait(lock, [this] { return stopping || !pending.empty(); });
         if (pending.empty())
             return;
-        if (applyOnce(lock)) {
+        changed.wait_until(lock, nextStart,
+                           [this] { return stopping || pendingWeight >= options.maxEventsPerApply; });
+        const auto started = std::chrono::steady_clock::now();
+        const bool ok = applyOnce(lock);
+        const auto ended = std::chrono::steady_clock::now();
+        nextStart = ended + std::min<std::chrono::steady_clock::duration>(options.maxApplyPause, ended - started);
+        if (ok) {
             retry = kFirstRetry;
             continue;
         }
@@ -307,8 +318,14 @@ Status QueueWriter::write(const std::function<Status(Batch&)>& body)
         item->number = ++d.written;
         for (const IndexedMessage& m : changes.messages)
             d.unapplied[messageKey(m.user, m.uri)] = {m.mid, item->number};
+        // The applier waits for the first batch, or for a full transaction's
+        // worth while it paces itself; otherwise it is busy and looks again.
+        const bool first = d.pending.empty();
+        const std::size_t before = d.pendingWeight;
         d.pendingWeight += item->weight;
         d.pending.push_back(std::move(item));
+        if (!first && (before >= d.options.maxEventsPerApply || d.pendingWeight < d.options.maxEventsPerApply))
+            return {};
     }
     d.changed.notify_all();
     return {};

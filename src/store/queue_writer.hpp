@@ -21,6 +21,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <vector>
 
 namespace ocs::store {
 
@@ -31,9 +32,19 @@ struct QueueWriterOptions {
     std::chrono::milliseconds waitLimit{5000};
     // Events per store.tdb transaction at most (a single batch may exceed it).
     std::size_t maxEventsPerApply = 5000;
+    // After each store.tdb transaction the applier pauses as long as the
+    // transaction took, at most this long, unless maxEventsPerApply are
+    // waiting: a transaction costs mostly per page it dirties and per sync,
+    // so under load fewer, larger ones cost less per event, while a batch
+    // that comes after a quiet spell is applied at once.
+    std::chrono::milliseconds maxApplyPause{0};
     std::uint64_t segmentBytes = Journal::kDefaultSegmentBytes;
     // Told each time applying to store.tdb fails; it is retried.
     std::function<void(const Error&)> applyFailed;
+    // Runs the callbacks of the batches one transaction applied, every one
+    // of them, on the applier thread (the daemon gathers their wake-ups);
+    // unset, they run in order.
+    std::function<void(const std::vector<std::function<void()>>&)> runCallbacks;
 };
 
 struct WriterStats {

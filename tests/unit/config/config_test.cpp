@@ -153,6 +153,8 @@ public:
                                                   "level = debug\n"
                                                   "console = off\n"
                                                   "file = /var/log/ocs.log\n"
+                                                  "[store]\n"
+                                                  "max_apply_pause = 0\n"
                                                   "[state]\n"
                                                   "directory = /var/lib/ocsmanager\n"));
         CPPUNIT_ASSERT_MESSAGE(loaded.ok() ? "" : loaded.error().detail, loaded.ok());
@@ -169,6 +171,7 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::string("debug"), c.log.level);
         CPPUNIT_ASSERT(!c.log.console);
         CPPUNIT_ASSERT_EQUAL(std::string("/var/log/ocs.log"), c.log.file);
+        CPPUNIT_ASSERT_EQUAL(std::int64_t{0}, static_cast<std::int64_t>(c.store.maxApplyPause.count()));
         CPPUNIT_ASSERT_EQUAL(std::string("/var/lib/ocsmanager"), c.stateDirectory.string());
         // untouched options keep their defaults
         CPPUNIT_ASSERT_EQUAL(ocs::Config{}.server.backlog, c.server.backlog);
@@ -230,6 +233,8 @@ public:
         assertFailsWith(write("[auth]\niterations = 4095\n"), "auth.iterations", "from 4096 to");
         assertFailsWith(write("[server]\nkeepalive_timeout = 0\n"), "server.keepalive_timeout",
                     "expected a number of seconds from 1 to 3600, got \"0\"");
+        assertFailsWith(write("[store]\nmax_apply_pause = 10001\n"), "store.max_apply_pause",
+                        "expected a number of milliseconds from 0 to 10000, got \"10001\"");
         assertFailsWith(write("[server]\nmax_connections = 99999999999999999999999\n"), "server.max_connections",
                     "got \"99999999999999999999999\"");
     }
@@ -421,7 +426,9 @@ public:
         std::map<std::string, ocs::OptionDoc> byKey;
         for (const ocs::OptionDoc& option : ocs::describeOptions())
             CPPUNIT_ASSERT_MESSAGE("repeated " + option.key, byKey.emplace(option.key, option).second);
-        CPPUNIT_ASSERT_EQUAL(std::size_t{35}, byKey.size());
+        CPPUNIT_ASSERT_EQUAL(std::size_t{36}, byKey.size());
+        CPPUNIT_ASSERT_EQUAL(std::string("100"), byKey["store.max_apply_pause"].defaultValue);
+        CPPUNIT_ASSERT_EQUAL(std::string("ms"), byKey["store.max_apply_pause"].unit);
         CPPUNIT_ASSERT_EQUAL(std::string("true"), byKey["server.metrics"].defaultValue);
         CPPUNIT_ASSERT_EQUAL(std::string("127.0.0.1:5000"), byKey["server.listen"].defaultValue);
         CPPUNIT_ASSERT_EQUAL(std::string("false"), byKey["server.allow_plain_http"].defaultValue);

@@ -7,8 +7,10 @@
 #include <cppunit/extensions/HelperMacros.h>
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace ocs;
@@ -49,6 +51,8 @@ class QueueWriterTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testRetentionHoldsAcrossApplies);
     CPPUNIT_TEST(testFailingBodyWritesNothing);
     CPPUNIT_TEST(testStateSurvivesReopen);
+    CPPUNIT_TEST(testPausedApplierTakesAFullTransactionAtOnce);
+    CPPUNIT_TEST(testCallbacksOfOneTransactionRunTogether);
     CPPUNIT_TEST_SUITE_END();
 
   public:
@@ -211,8 +215,76 @@ class QueueWriterTest : public CppUnit::TestFixture {
         CPPUNIT_ASSERT_EQUAL(std::uint64_t{2}, entries->back().sequence);
     }
 
+    void testPausedApplierTakesAFullTransactionAtOnce()
+    {
+        closeAll();
+        QueueWriterOptions options;
+        options.maxApplyPause = std::chrono::hours(1);
+        options.maxEventsPerApply = 10;
+        openAll(1000, options);
+        // The first batch after a quiet spell is applied at once; its
+        // transaction, callbacks included, takes a second: so does the pause.
+        CPPUNIT_ASSERT(writer_
+                           ->write([](Batch& batch) {
+                               batch.whenVisible([] { std::this_thread::sleep_for(std::chrono::seconds(1)); });
+                               return deliver(batch, "m0");
+                           })
+                           .ok());
+        CPPUNIT_ASSERT(writer_->flush().ok());
+        // Within the pause a batch waits...
+        CPPUNIT_ASSERT(writer_->write([](Batch& batch) { return deliver(batch, "m1"); }).ok());
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t{2}, store_->state(kStore)->next);
+        // ...until a transaction's worth (10 events: 2 per message) is waiting.
+        for (int i = 2; i <= 5; ++i)
+            CPPUNIT_ASSERT(writer_->write([&](Batch& b) { return deliver(b, "m" + std::to_string(i)); }).ok());
+        CPPUNIT_ASSERT(writer_->flush().ok());
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t{7}, store_->state(kStore)->next);
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t{2}, writer_->stats().applies);
+        // Stopping applies what waits.
+        CPPUNIT_ASSERT(writer_->write([](Batch& batch) { return deliver(batch, "m6"); }).ok());
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t{7}, store_->state(kStore)->next);
+        writer_.reset();
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t{8}, store_->state(kStore)->next);
+    }
+
+    void testCallbacksOfOneTransactionRunTogether()
+    {
+        closeAll();
+        std::vector<std::size_t> runs; // callbacks handed over, per transaction
+        int called = 0;
+        QueueWriterOptions options;
+        options.maxApplyPause = std::chrono::hours(1);
+        options.maxEventsPerApply = 6;
+        options.runCallbacks = [&](const std::vector<std::function<void()>>& callbacks) {
+            runs.push_back(callbacks.size());
+            for (const auto& callback : callbacks)
+                callback();
+        };
+        openAll(1000, options);
+        for (int i = 0; i < 4; ++i) {
+            CPPUNIT_ASSERT(writer_
+                               ->write([&](Batch& batch) {
+                                   batch.whenVisible([&, i] {
+                                       ++called;
+                                       // The first transaction takes a second, so the pause after it does too.
+                                       if (i == 0)
+                                           std::this_thread::sleep_for(std::chrono::seconds(1));
+                                   });
+                                   return deliver(batch, "m" + std::to_string(i));
+                               })
+                               .ok());
+            if (i == 0)
+                CPPUNIT_ASSERT(writer_->flush().ok());
+        }
+        CPPUNIT_ASSERT(writer_->flush().ok());
+        CPPUNIT_ASSERT_EQUAL(std::size_t{2}, runs.size());
+        CPPUNIT_ASSERT_EQUAL(std::size_t{1}, runs[0]);
+        CPPUNIT_ASSERT_EQUAL(std::size_t{3}, runs[1]);
+        CPPUNIT_ASSERT_EQUAL(4, called);
+    }
+
   private:
-    void openAll(std::uint64_t retained = 1000)
+    void openAll(std::uint64_t retained = 1000, QueueWriterOptions writerOptions = {})
     {
         QueueStoreOptions options;
         options.sync = false;
@@ -220,7 +292,7 @@ class QueueWriterTest : public CppUnit::TestFixture {
         auto store = QueueStore::open(directory_->path(), options);
         CPPUNIT_ASSERT(store.ok());
         store_ = std::move(*store);
-        auto writer = QueueWriter::open(*store_, directory_->path());
+        auto writer = QueueWriter::open(*store_, directory_->path(), std::move(writerOptions));
         CPPUNIT_ASSERT_MESSAGE(writer ? "" : writer.error().detail, writer.ok());
         writer_ = std::move(*writer);
     }
