@@ -133,7 +133,6 @@ int main(int argc, char** argv)
     auto queues = ocs::store::QueueStore::open(config->stateDirectory, storeOptions);
     if (!queues)
         return fail(queues.error());
-    ocs::daemon::Metrics metrics(ocs::daemon::serviceGauges(authenticator, **queues));
     // Before the writer: its last applies still wake sessions.
     ocs::queue::Notifier notifier(config->stateDirectory, **registry);
     ocs::store::QueueWriterOptions writerOptions;
@@ -151,6 +150,7 @@ int main(int argc, char** argv)
     auto journaled = ocs::store::QueueWriter::open(**queues, config->stateDirectory, std::move(writerOptions));
     if (!journaled)
         return fail(journaled.error());
+    ocs::daemon::Metrics metrics(ocs::daemon::serviceGauges(authenticator, **queues, journaled->get()));
     ocs::queue::CommitWriter writer(**journaled, config->store.commitBatch,
                                     [&](auto elapsed, std::size_t jobs) { metrics.recordCommit(elapsed, jobs); });
     ocs::queue::Backends backends(config->backends);

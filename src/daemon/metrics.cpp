@@ -2,6 +2,7 @@
 
 #include "auth/authenticator.hpp"
 #include "store/queue_store.hpp"
+#include "store/queue_writer.hpp"
 
 #include <dirent.h>
 #include <unistd.h>
@@ -289,6 +290,11 @@ std::string Metrics::render() const
         out.family("ocsmanager_queue_entries", "gauge", "Entries retained across all queues.");
         out.sample("ocsmanager_queue_entries", "", depth->entries);
     }
+    if (sources_.journalBacklog) {
+        out.family("ocsmanager_journal_backlog_events", "gauge",
+                   "Events answered and journaled, not yet applied to store.tdb.");
+        out.sample("ocsmanager_journal_backlog_events", "", sources_.journalBacklog());
+    }
     if (const auto resident = residentBytes()) {
         out.family("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
         out.sample("process_resident_memory_bytes", "", *resident);
@@ -304,15 +310,20 @@ std::string Metrics::render() const
     return out.text();
 }
 
-GaugeSources serviceGauges(const auth::Authenticator& authenticator, const store::QueueStore& queues)
+GaugeSources serviceGauges(const auth::Authenticator& authenticator, const store::QueueStore& queues,
+                           const store::QueueWriter* journal)
 {
-    return {[&authenticator] { return authenticator.liveSessions(); },
-            [&queues]() -> std::optional<QueueDepth> {
-                const auto totals = queues.totals();
-                if (!totals)
-                    return std::nullopt;
-                return QueueDepth{totals->queues, totals->entries};
-            }};
+    GaugeSources sources{[&authenticator] { return authenticator.liveSessions(); },
+                         [&queues]() -> std::optional<QueueDepth> {
+                             const auto totals = queues.totals();
+                             if (!totals)
+                                 return std::nullopt;
+                             return QueueDepth{totals->queues, totals->entries};
+                         },
+                         {}};
+    if (journal)
+        sources.journalBacklog = [journal] { return journal->backlog(); };
+    return sources;
 }
 
 } // namespace ocs::daemon

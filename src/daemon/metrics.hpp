@@ -26,6 +26,7 @@ class Authenticator;
 }
 namespace ocs::store {
 class QueueStore;
+class QueueWriter;
 }
 
 namespace ocs::daemon {
@@ -62,11 +63,14 @@ struct QueueDepth {
 struct GaugeSources {
     std::function<std::size_t()> sessions;
     std::function<std::optional<QueueDepth>()> queues;
+    std::function<std::size_t()> journalBacklog;
 };
 
 // The service's gauges: live sessions of the authenticator, queue totals of
-// the store (none until the store has counted them).
-GaugeSources serviceGauges(const auth::Authenticator& authenticator, const store::QueueStore& queues);
+// the store (none until the store has counted them), the journal's backlog
+// when the store is written through one.
+GaugeSources serviceGauges(const auth::Authenticator& authenticator, const store::QueueStore& queues,
+                           const store::QueueWriter* journal);
 
 class Metrics {
   public:

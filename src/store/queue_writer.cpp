@@ -341,6 +341,12 @@ Status QueueWriter::flush()
     return *impl_->failure;
 }
 
+std::size_t QueueWriter::backlog() const
+{
+    const std::lock_guard lock(impl_->mutex);
+    return impl_->pendingWeight;
+}
+
 WriterStats QueueWriter::stats() const
 {
     const std::lock_guard lock(impl_->mutex);

@@ -70,6 +70,8 @@ class QueueWriter : public BatchWriter {
     Status flush();
 
     WriterStats stats() const;
+    // Events journaled and not yet applied to store.tdb.
+    std::size_t backlog() const;
 
   private:
     struct Impl;

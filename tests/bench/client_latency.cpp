@@ -135,14 +135,25 @@ int main(int argc, char** argv)
         if (!filler.notify(batch, outcomes))
             return 1;
     }
+    // Entries become readable as store.tdb takes the journal, in one or more
+    // transactions: the session drains after each wake-up, and only the time
+    // spent in ocs_drain counts.
     std::size_t drainedTotal = 0;
-    const auto drainStart = Clock::now();
-    do {
-        if (ocs_drain(session, 0, buffer.data(), buffer.size(), &written, &count) != OCS_OK)
+    double drainSeconds = 0;
+    while (drainedTotal < kBacklog) {
+        pollfd p{ocs_session_fd(session), POLLIN, 0};
+        if (::poll(&p, 1, 5000) != 1) {
+            std::cerr << "the backlog was not all readable within 5 s of the last wake-up\n";
             return 1;
-        drainedTotal += count;
-    } while (count > 0);
-    const double drainSeconds = std::chrono::duration<double>(Clock::now() - drainStart).count();
+        }
+        do {
+            const auto drainStart = Clock::now();
+            if (ocs_drain(session, 0, buffer.data(), buffer.size(), &written, &count) != OCS_OK)
+                return 1;
+            drainSeconds += std::chrono::duration<double>(Clock::now() - drainStart).count();
+            drainedTotal += count;
+        } while (count > 0);
+    }
 
     std::cout << "wake-up latency after the acknowledgement, " << samples << " samples under load of "
               << static_cast<long>(loadRequests / seconds) << " NewMail/s (" << loadThreads

@@ -40,6 +40,29 @@ stop_daemon() {
   pid=
 }
 
+# metric NAME: the value of an unlabelled series of the daemon's /metrics.
+metric() {
+  local port=${url#http://127.0.0.1:}
+  port=${port%/}
+  exec 3<>"/dev/tcp/127.0.0.1/$port"
+  printf 'GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
+  awk -v name="$1" '$1 == name {print $2}' <&3
+  exec 3<&-
+}
+
+# drain: waits until store.tdb has taken every journaled event, so that a
+# measurement does not pay for the applying the one before it left behind.
+drain() {
+  local backlog=
+  for _ in $(seq 1200); do
+    backlog=$(metric ocsmanager_journal_backlog_events)
+    [ "$backlog" = 0 ] && return
+    sleep 0.1
+  done
+  echo "$0: the journal backlog stays at ${backlog:-?} events" >&2
+  exit 1
+}
+
 # measure SCRIPT CONNECTIONS SECONDS [LUA_ARGS...]: prints
 # "requests_per_second p50_us p99_us non2xx socket_errors".
 measure() {

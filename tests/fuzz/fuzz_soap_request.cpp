@@ -157,7 +157,7 @@ class Service {
           notifier_(config_.stateDirectory, *registry_),
           router_(backends_, *registry_, writer_, clock_, config_.limits.maxFieldLength, &notifier_),
           deps_{authenticator_, router_, config_},
-          metrics_(daemon::serviceGauges(authenticator_, *queues_)),
+          metrics_(daemon::serviceGauges(authenticator_, *queues_, nullptr)), // written without a journal
           master_(newMaster(config_))
     {
         addAccount();

@@ -323,6 +323,7 @@ class MetricsTest : public CppUnit::TestFixture {
             {"ocsmanager_sessions", "gauge"},
             {"ocsmanager_queues", "gauge"},
             {"ocsmanager_queue_entries", "gauge"},
+            {"ocsmanager_journal_backlog_events", "gauge"},
             {"process_resident_memory_bytes", "gauge"},
             {"process_open_fds", "gauge"},
             {"process_start_time_seconds", "gauge"},

@@ -103,18 +103,22 @@ class MetricsUnitTest : public CppUnit::TestFixture {
     {
         std::size_t sessions = 4;
         std::optional<QueueDepth> depth;
-        Metrics metrics({[&] { return sessions; }, [&] { return depth; }});
+        std::size_t backlog = 0;
+        Metrics metrics({[&] { return sessions; }, [&] { return depth; }, [&] { return backlog; }});
         metrics.connectionOpened();
         metrics.connectionOpened();
         metrics.connectionClosed();
         std::string text = metrics.render();
-        assertHasLines(text, {"ocsmanager_sessions 4", "ocsmanager_connections_open 1"});
+        assertHasLines(text, {"ocsmanager_sessions 4", "ocsmanager_connections_open 1",
+                              "ocsmanager_journal_backlog_events 0"});
         CPPUNIT_ASSERT(text.find("ocsmanager_queue") == std::string::npos); // depth unknown: no series
         sessions = 0;
         depth = QueueDepth{2, 17};
+        backlog = 120;
         text = metrics.render();
         assertHasLines(text, {"ocsmanager_sessions 0", "ocsmanager_queues 2", "ocsmanager_queue_entries 17",
-                              "# TYPE ocsmanager_queue_entries gauge"});
+                              "# TYPE ocsmanager_queue_entries gauge", "ocsmanager_journal_backlog_events 120",
+                              "# TYPE ocsmanager_journal_backlog_events gauge"});
         CPPUNIT_ASSERT(Metrics({}).render().find("ocsmanager_sessions") == std::string::npos);
     }
 
