@@ -4,6 +4,7 @@
 #include "common/clock.hpp"
 #include "config/config.hpp"
 #include "daemon/log.hpp"
+#include "daemon/log_throttle.hpp"
 #include "daemon/messages.hpp"
 #include "daemon/metrics.hpp"
 #include "daemon/server.hpp"
@@ -152,7 +153,18 @@ int main(int argc, char** argv)
         return fail(journaled.error());
     ocs::daemon::Metrics metrics(ocs::daemon::serviceGauges(authenticator, **queues, journaled->get()));
     ocs::queue::CommitWriter writer(**journaled, config->store.commitBatch,
-                                    [&](auto elapsed, std::size_t jobs) { metrics.recordCommit(elapsed, jobs); });
+                                    [&, failures = ocs::log::Throttle()](auto elapsed, std::size_t jobs,
+                                                                         const ocs::Status& result) mutable {
+                                        metrics.recordCommit(elapsed, jobs);
+                                        std::uint64_t heldBack = 0;
+                                        if (!result && failures.allow(heldBack))
+                                            ocs::log::warning(ocs::msg::CommitFailed,
+                                                              "commit failed, its " + std::to_string(jobs) +
+                                                                  " requests answered StoreUnavailable: " +
+                                                                  result.error().detail + " (" +
+                                                                  std::to_string(heldBack) +
+                                                                  " more failed commits not logged before this)");
+                                    });
     ocs::queue::Backends backends(config->backends);
     ocs::queue::EventRouter router(backends, **registry, writer, clock, config->limits.maxFieldLength, &notifier,
                                    [&](std::size_t events) { metrics.tallyCommitEvents(events); });

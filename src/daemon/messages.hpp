@@ -13,6 +13,7 @@ inline constexpr const char* ConnectionLimit = "W-2001"; // connection refused a
 inline constexpr const char* TlsHandshake = "W-2002";    // a TLS handshake failed
 inline constexpr const char* ApplyFailed = "W-2003";     // store.tdb did not take journaled batches (retried)
 inline constexpr const char* OutOfDescriptors = "W-2004"; // accept failed: no file descriptor left
+inline constexpr const char* CommitFailed = "W-2005";     // a commit failed: its requests got StoreUnavailable
 inline constexpr const char* StartFailed = "E-3001";     // the daemon cannot start
 inline constexpr const char* InternalError = "E-3002";   // a request failed inside the service
 

@@ -3,6 +3,7 @@
 #include "common/thread_name.hpp"
 #include "daemon/connection.hpp"
 #include "daemon/log.hpp"
+#include "daemon/log_throttle.hpp"
 #include "daemon/messages.hpp"
 #include "daemon/request_id.hpp"
 #include "daemon/service_context.hpp"
@@ -86,7 +87,7 @@ struct Server::Impl {
     int wake = -1;
     bool acceptPaused = false; // out of file descriptors: the listening socket is not polled
     std::size_t connectionCapacity = 0; // what RLIMIT_NOFILE leaves for connections
-    std::chrono::steady_clock::time_point lastPauseWarning;
+    log::Throttle pauseWarnings;
     std::atomic<bool> stopping{false};
 
     // Connections, owned by the poller thread; each is either waiting in
@@ -267,10 +268,9 @@ void Server::Impl::pauseAccepting(const std::string& reason)
     epoll_event event{};
     event.data.ptr = nullptr;
     epoll_ctl(epoll, EPOLL_CTL_MOD, master->master, &event);
-    const auto now = std::chrono::steady_clock::now();
-    if (now - lastPauseWarning < std::chrono::seconds(1))
+    std::uint64_t heldBack = 0;
+    if (!pauseWarnings.allow(heldBack))
         return;
-    lastPauseWarning = now;
     log::warning(msg::OutOfDescriptors, "cannot accept: " + reason + "; " +
                                             std::to_string(connections.size()) +
                                             " connections open; new connections wait in the backlog");

@@ -58,9 +58,9 @@ void CommitWriter::loop()
         }
         lock.unlock();
         const auto started = std::chrono::steady_clock::now();
-        commit(batch);
+        const Status result = commit(batch);
         if (observer_)
-            observer_(std::chrono::steady_clock::now() - started, batch.size());
+            observer_(std::chrono::steady_clock::now() - started, batch.size(), result);
         lock.lock();
         ++stats_.commits;
         stats_.jobs += batch.size();
@@ -74,7 +74,7 @@ void CommitWriter::loop()
     }
 }
 
-void CommitWriter::commit(std::deque<Pending*>& batch)
+Status CommitWriter::commit(std::deque<Pending*>& batch)
 {
     Status result = store_.write([&](store::Batch& writes) -> Status {
         for (Pending* pending : batch) {
@@ -84,11 +84,12 @@ void CommitWriter::commit(std::deque<Pending*>& batch)
         return {};
     });
     if (result)
-        return;
+        return result;
     // Nothing of this commit was kept: every request in it is told so.
     const Error failed = makeError(ErrorCode::StoreUnavailable, {}, result.error().detail);
     for (Pending* pending : batch)
         pending->result = failed;
+    return failed;
 }
 
 } // namespace ocs::queue

@@ -28,8 +28,10 @@ class CommitWriter {
 public:
     using Job = std::function<Status(store::Batch&)>;
     // Told, on the writer thread, how long each commit took (its jobs and
-    // the store's transaction) and how many jobs it held, failed or not.
-    using Observer = std::function<void(std::chrono::steady_clock::duration elapsed, std::size_t jobs)>;
+    // the store's write), how many jobs it held, and how it ended (a failed
+    // commit's error is what its jobs were answered).
+    using Observer =
+        std::function<void(std::chrono::steady_clock::duration elapsed, std::size_t jobs, const Status& result)>;
 
     CommitWriter(store::BatchWriter& store, std::size_t maxJobsPerCommit, Observer observer = {});
     // Commits what was submitted, then stops the thread.
@@ -53,7 +55,7 @@ private:
     };
 
     void loop();
-    void commit(std::deque<Pending*>& batch);
+    Status commit(std::deque<Pending*>& batch);
 
     store::BatchWriter& store_;
     const std::size_t maxJobs_;

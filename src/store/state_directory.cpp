@@ -3,7 +3,9 @@
 #include <sys/types.h>
 #include <fcntl.h>
 #include <tdb.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <system_error>
 #include <thread>
@@ -59,11 +61,17 @@ Result<TdbFile> openStateFile(const fs::path& directory, std::string_view name, 
     std::error_code ignored;
     const int openFlags = fs::exists(path, ignored) ? O_RDWR : O_RDWR | O_CREAT;
     auto file = TdbFile::open(path, tdbFlags, openFlags, 0600, hashSize);
-    if (!file && fs::exists(path, ignored))
+    if (file || !fs::exists(path, ignored))
+        return file;
+    // Not writable here (owner, mode, a read-only mount, the immutable
+    // attribute) is not damage: no restore for that.
+    if (::access(path.c_str(), R_OK | W_OK) != 0 && (errno == EACCES || errno == EPERM || errno == EROFS))
         return makeError(ErrorCode::InternalError, {},
-                         file.error().detail + "; if the file is damaged, restore it from a backup (`tdbbackup -v -s .bak " +
-                             path.string() + "` restores " + path.string() + ".bak; see doc/operations.md)");
-    return file;
+                         file.error().detail + "; the daemon may not write it: check its owner and mode (ls -l), a "
+                                               "read-only mount, and the immutable attribute (lsattr)");
+    return makeError(ErrorCode::InternalError, {},
+                     file.error().detail + "; if the file is damaged, restore it from a backup (`tdbbackup -v -s .bak " +
+                         path.string() + "` restores " + path.string() + ".bak; see doc/operations.md)");
 }
 
 } // namespace ocs::store

@@ -305,22 +305,31 @@ class CommitWriterTest : public CppUnit::TestFixture {
     {
         std::mutex mutex;
         std::vector<std::size_t> observed; // jobs per commit, in commit order
-        CommitWriter writer(*store_, 100, [&](std::chrono::steady_clock::duration elapsed, std::size_t jobs) {
-            CPPUNIT_ASSERT(elapsed >= std::chrono::steady_clock::duration::zero());
-            const std::lock_guard lock(mutex);
-            observed.push_back(jobs);
-        });
+        std::vector<std::string> failures; // the error of each failed commit
+        CommitWriter writer(*store_, 100,
+                            [&](std::chrono::steady_clock::duration elapsed, std::size_t jobs, const Status& result) {
+                                CPPUNIT_ASSERT(elapsed >= std::chrono::steady_clock::duration::zero());
+                                const std::lock_guard lock(mutex);
+                                observed.push_back(jobs);
+                                if (!result)
+                                    failures.push_back(std::string(result.error().row().name) + ": " +
+                                                       result.error().detail);
+                            });
         CPPUNIT_ASSERT(writer.submit(appendTo(kShared, entryFrom("first", 1))).ok());
         {
             const std::lock_guard lock(mutex);
             CPPUNIT_ASSERT(observed == std::vector<std::size_t>{1});
         }
-        // A failed commit is observed too.
-        CPPUNIT_ASSERT(!writer.submit([](Batch&) -> Status { return makeError(ErrorCode::InternalError); })
+        // A failed commit is observed too, with what its jobs were told.
+        CPPUNIT_ASSERT(!writer
+                            .submit([](Batch&) -> Status {
+                                return makeError(ErrorCode::InternalError, {}, "disk went away");
+                            })
                             .ok());
         {
             const std::lock_guard lock(mutex);
             CPPUNIT_ASSERT(observed == (std::vector<std::size_t>{1, 1}));
+            CPPUNIT_ASSERT(failures == std::vector<std::string>{"StoreUnavailable: disk went away"});
         }
 
         // Jobs that wait during a commit share the next one, and it is
