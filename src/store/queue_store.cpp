@@ -13,6 +13,7 @@ namespace ocs::store {
 namespace {
 
 constexpr std::string_view kFileName = "store.tdb";
+constexpr int kDeadRecordsPerChain = 5;
 
 } // namespace
 
@@ -171,6 +172,8 @@ Result<std::unique_ptr<QueueStore>> QueueStore::open(const std::filesystem::path
                               kLargeHashSize);
     if (!file)
         return file.error();
+    // Once queues are full, every entry appended deletes the oldest one.
+    file->keepDeadRecords(kDeadRecordsPerChain);
     return std::unique_ptr<QueueStore>(new QueueStore(std::make_unique<Impl>(std::move(*file), options)));
 }
 

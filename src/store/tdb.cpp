@@ -51,6 +51,11 @@ int visitRecord(tdb_context*, TDB_DATA key, TDB_DATA value, void* state)
 
 } // namespace
 
+void TdbFile::keepDeadRecords(int perChain)
+{
+    tdb_set_max_dead(tdb_, perChain);
+}
+
 Result<TdbFile> TdbFile::open(const std::filesystem::path& path, int tdbFlags, int openFlags, mode_t mode, int hashSize)
 {
     errno = 0;

@@ -48,6 +48,13 @@ class TdbFile {
 
     const std::filesystem::path& path() const { return path_; }
 
+    // Deleted records stay in their hash chain, marked dead, up to this many
+    // per chain, and a new record in that chain reuses one that is large
+    // enough; past that they go to the free list. For files that delete as
+    // much as they add: tdb's free list grows long under such churn, and
+    // walking it makes every store and delete slower (a per-handle setting).
+    void keepDeadRecords(int perChain);
+
     // All or nothing: runs `change` in a transaction and commits when it
     // succeeds; cancels when it fails. Reads and writes through the TdbFile
     // inside `change` see and make the transaction's changes. When a lock is

@@ -26,6 +26,7 @@ class TdbFileTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testFailedChangeIsCancelled);
     CPPUNIT_TEST(testOpenErrorNamesFileAndErrno);
     CPPUNIT_TEST(testValuesSurviveReopen);
+    CPPUNIT_TEST(testKeptDeadRecordsAreGoneForReaders);
     CPPUNIT_TEST_SUITE_END();
 
   public:
@@ -157,6 +158,57 @@ class TdbFileTest : public CppUnit::TestFixture {
     }
 
   private:
+    void testKeptDeadRecordsAreGoneForReaders()
+    {
+        // One hash chain, so that every record can reuse every dead one.
+        file_.reset();
+        std::filesystem::remove(path_);
+        auto opened = TdbFile::open(path_, TDB_DEFAULT, O_RDWR | O_CREAT, 0600, 1);
+        CPPUNIT_ASSERT(opened.ok());
+        file_ = std::make_unique<TdbFile>(std::move(*opened));
+        file_->keepDeadRecords(5);
+        const std::string large(200, 'x');
+        CPPUNIT_ASSERT(
+            file_
+                ->transact([&]() -> Status {
+                    for (int i = 0; i < 20; ++i) {
+                        if (Status s = file_->store("old" + std::to_string(i), large, TdbFile::StoreMode::Insert); !s)
+                            return s;
+                    }
+                    return {};
+                })
+                .ok());
+        // Deleted and stored again, in transactions as the store does.
+        for (int round = 0; round < 50; ++round) {
+            CPPUNIT_ASSERT(file_
+                               ->transact([&]() -> Status {
+                                   const int i = round % 20;
+                                   auto removed = file_->remove("old" + std::to_string(i));
+                                   if (!removed)
+                                       return removed.error();
+                                   return file_->store("new" + std::to_string(round), std::string(150, 'y'),
+                                                       TdbFile::StoreMode::Insert);
+                               })
+                               .ok());
+            if (round % 20 == 19) {
+                for (int i = 0; i < 20; ++i)
+                    CPPUNIT_ASSERT(file_->store("old" + std::to_string(i), large, TdbFile::StoreMode::Replace).ok());
+            }
+        }
+        CPPUNIT_ASSERT(!file_->fetch("old9")->has_value());
+        CPPUNIT_ASSERT_EQUAL(large, fetched("old10"));
+        std::size_t visited = 0;
+        CPPUNIT_ASSERT(file_
+                           ->traverse([&](std::string_view, std::string_view) {
+                               ++visited;
+                               return true;
+                           })
+                           .ok());
+        CPPUNIT_ASSERT_EQUAL(std::size_t{20 + 50 - 10}, visited);
+        CPPUNIT_ASSERT_EQUAL(std::string(150, 'y'), fetched("new0"));
+        CPPUNIT_ASSERT_EQUAL(std::string(150, 'y'), fetched("new49"));
+    }
+
     TdbFile openFile()
     {
         auto opened = TdbFile::open(path_, TDB_DEFAULT, O_RDWR | O_CREAT, 0600);
