@@ -99,6 +99,22 @@ int fail(const ocs::Error& error)
     return 1;
 }
 
+// Counts every commit in the metrics; a failed one is also logged (W-2005),
+// at most once a second.
+ocs::queue::CommitWriter::Observer commitObserver(ocs::daemon::Metrics& metrics)
+{
+    return [&metrics, failures = ocs::log::Throttle()](auto elapsed, std::size_t jobs,
+                                                       const ocs::Status& result) mutable {
+        metrics.recordCommit(elapsed, jobs);
+        std::uint64_t heldBack = 0;
+        if (!result && failures.allow(heldBack))
+            ocs::log::warning(ocs::msg::CommitFailed, "commit failed, its " + std::to_string(jobs) +
+                                                          " requests answered StoreUnavailable: " +
+                                                          result.error().detail + " (" + std::to_string(heldBack) +
+                                                          " more failed commits not logged before this)");
+    };
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -152,19 +168,7 @@ int main(int argc, char** argv)
     if (!journaled)
         return fail(journaled.error());
     ocs::daemon::Metrics metrics(ocs::daemon::serviceGauges(authenticator, **queues, journaled->get()));
-    ocs::queue::CommitWriter writer(**journaled, config->store.commitBatch,
-                                    [&, failures = ocs::log::Throttle()](auto elapsed, std::size_t jobs,
-                                                                         const ocs::Status& result) mutable {
-                                        metrics.recordCommit(elapsed, jobs);
-                                        std::uint64_t heldBack = 0;
-                                        if (!result && failures.allow(heldBack))
-                                            ocs::log::warning(ocs::msg::CommitFailed,
-                                                              "commit failed, its " + std::to_string(jobs) +
-                                                                  " requests answered StoreUnavailable: " +
-                                                                  result.error().detail + " (" +
-                                                                  std::to_string(heldBack) +
-                                                                  " more failed commits not logged before this)");
-                                    });
+    ocs::queue::CommitWriter writer(**journaled, config->store.commitBatch, commitObserver(metrics));
     ocs::queue::Backends backends(config->backends);
     ocs::queue::EventRouter router(backends, **registry, writer, clock, config->limits.maxFieldLength, &notifier,
                                    [&](std::size_t events) { metrics.tallyCommitEvents(events); });

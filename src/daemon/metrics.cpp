@@ -96,21 +96,6 @@ std::optional<std::uint64_t> residentBytes()
     return resident * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
 }
 
-// Not counting the descriptor that lists them.
-std::optional<std::uint64_t> openDescriptors()
-{
-    DIR* directory = opendir("/proc/self/fd");
-    if (!directory)
-        return std::nullopt;
-    std::uint64_t count = 0;
-    while (const dirent* entry = readdir(directory)) {
-        if (entry->d_name[0] != '.')
-            ++count;
-    }
-    closedir(directory);
-    return count > 0 ? count - 1 : 0;
-}
-
 // Boot time plus the process's start in clock ticks after boot (field 22 of
 // /proc/self/stat, counted after the parenthesised command name).
 std::optional<double> processStartTime()
@@ -308,6 +293,20 @@ std::string Metrics::render() const
         out.sample("process_start_time_seconds", "", number(*startTime_));
     }
     return out.text();
+}
+
+std::optional<std::uint64_t> openDescriptors()
+{
+    DIR* directory = opendir("/proc/self/fd");
+    if (!directory)
+        return std::nullopt;
+    std::uint64_t count = 0;
+    while (const dirent* entry = readdir(directory)) {
+        if (entry->d_name[0] != '.')
+            ++count;
+    }
+    closedir(directory);
+    return count > 0 ? count - 1 : 0;
 }
 
 GaugeSources serviceGauges(const auth::Authenticator& authenticator, const store::QueueStore& queues,

@@ -66,6 +66,10 @@ struct GaugeSources {
     std::function<std::size_t()> journalBacklog;
 };
 
+// Descriptors this process has open (not counting the one that lists
+// them); none when /proc cannot be read.
+std::optional<std::uint64_t> openDescriptors();
+
 // The service's gauges: live sessions of the authenticator, queue totals of
 // the store (none until the store has counted them), the journal's backlog
 // when the store is written through one.

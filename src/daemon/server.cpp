@@ -28,7 +28,6 @@
 #include <condition_variable>
 #include <cstring>
 #include <deque>
-#include <filesystem>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -245,11 +244,7 @@ void Server::Impl::sizeToDescriptorLimit()
     constexpr std::size_t kReservedDescriptors = 16;
     rlimit limit{};
     getrlimit(RLIMIT_NOFILE, &limit);
-    std::error_code error;
-    std::size_t open = 0;
-    for (std::filesystem::directory_iterator it("/proc/self/fd", error), end; !error && it != end; it.increment(error))
-        ++open;
-    const std::size_t used = open + kReservedDescriptors;
+    const std::size_t used = openDescriptors().value_or(0) + kReservedDescriptors;
     const auto available = static_cast<std::size_t>(limit.rlim_cur);
     connectionCapacity = available > used ? available - used : 0;
     if (connectionCapacity < config.server.maxConnections)

@@ -89,7 +89,9 @@ struct QueueStore::Impl : StoreView {
         std::uint64_t queues = 0;
         std::uint64_t entries = 0; // modulo 2^64: trimming more than appended subtracts
     };
-    void grow(const Growth& growth);
+    // One transaction of `change`; what it counted goes into the totals once
+    // it commits (a transaction run again counts again from zero).
+    Status transact(const std::function<Status(Growth&)>& change);
 
     // Inside a transaction. Entries that fall out of a queue's window by
     // the end of these batches are deleted, or never written.
@@ -151,12 +153,18 @@ struct QueueStore::Impl : StoreView {
     }
 };
 
-void QueueStore::Impl::grow(const Growth& growth)
+Status QueueStore::Impl::transact(const std::function<Status(Growth&)>& change)
 {
-    if (!counted)
-        return;
-    queueCount += growth.queues;
-    entryCount += growth.entries;
+    Growth growth;
+    Status committed = file.transact([&] {
+        growth = {};
+        return change(growth);
+    });
+    if (committed && counted) {
+        queueCount += growth.queues;
+        entryCount += growth.entries;
+    }
+    return committed;
 }
 
 QueueStore::QueueStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -186,9 +194,7 @@ Status QueueStore::write(const std::function<Status(Batch&)>& body)
 {
     const std::lock_guard lock(impl_->mutex);
     std::vector<std::function<void()>> callbacks;
-    Impl::Growth growth;
-    Status written = impl_->file.transact([&]() -> Status {
-        growth = {};
+    Status written = impl_->transact([&](Impl::Growth& growth) -> Status {
         Batch batch(*impl_, impl_->options.replicaId, impl_->options.retainedEntries);
         if (Status done = body(batch); !done)
             return done;
@@ -197,7 +203,6 @@ Status QueueStore::write(const std::function<Status(Batch&)>& body)
     });
     if (!written)
         return written;
-    impl_->grow(growth);
     for (const auto& callback : callbacks)
         callback();
     return {};
@@ -206,14 +211,8 @@ Status QueueStore::write(const std::function<Status(Batch&)>& body)
 Status QueueStore::apply(const std::vector<const Changes*>& batches, std::optional<JournalPosition> appliedThrough)
 {
     const std::lock_guard lock(impl_->mutex);
-    Impl::Growth growth;
-    Status applied = impl_->file.transact([&] {
-        growth = {};
-        return impl_->apply(batches, appliedThrough, growth);
-    });
-    if (applied)
-        impl_->grow(growth);
-    return applied;
+    return impl_->transact(
+        [&](Impl::Growth& growth) { return impl_->apply(batches, appliedThrough, growth); });
 }
 
 Result<std::optional<JournalPosition>> QueueStore::journalPosition()
