@@ -93,102 +93,6 @@ struct QueueStore::Impl : StoreView {
     // it commits (a transaction run again counts again from zero).
     Status transact(const std::function<Status(Growth&)>& change);
 
-    // A record a batch applied again finds there already, as it wrote it:
-    // message ids are allocated once, never rewritten.
-    Status insertOnce(const std::string& key, std::string_view value)
-    {
-        Status inserted = file.store(key, value, TdbFile::StoreMode::Insert);
-        if (inserted)
-            return inserted;
-        auto held = file.fetch(key);
-        if (held && *held && **held == value)
-            return {};
-        return inserted;
-    }
-
-    // Appends the new entries of each queue to its pages, each page written
-    // once. Entries a page holds already (a batch applied again) and entries
-    // already out of the window are left out.
-    Status appendEntries(const std::vector<const Changes*>& batches, const std::map<QueueKey, QueueState>& queues)
-    {
-        std::map<std::pair<QueueKey, std::uint64_t>, std::vector<const QueueEntry*>> pages;
-        for (const Changes* changes : batches) {
-            for (const auto& [queue, entry] : changes->entries) {
-                if (entry.sequence >= queues.at(queue).first)
-                    pages[{queue, entryPage(entry.sequence)}].push_back(&entry);
-            }
-        }
-        for (const auto& [where, entries] : pages) {
-            const std::string key = keys::entry(where.first, entries.front()->sequence);
-            auto stored = file.fetch(key);
-            if (!stored)
-                return stored.error();
-            std::vector<QueueEntry> held;
-            if (*stored) {
-                auto decoded = decodePage(**stored, key);
-                if (!decoded)
-                    return decoded.error();
-                held = std::move(*decoded);
-            }
-            const std::uint64_t last = held.empty() ? 0 : held.back().sequence;
-            // What falls out of the window goes (the new entries may start
-            // past a gap of entries that never got in).
-            const std::uint64_t first = queues.at(where.first).first;
-            held.erase(held.begin(), std::find_if(held.begin(), held.end(),
-                                                  [&](const QueueEntry& e) { return e.sequence >= first; }));
-            bool appended = false;
-            for (const QueueEntry* entry : entries) {
-                if (entry->sequence > last) {
-                    held.push_back(*entry);
-                    appended = true;
-                }
-            }
-            if (!appended)
-                continue;
-            if (Status s = file.store(key, encodePage(held), TdbFile::StoreMode::Replace); !s)
-                return s;
-        }
-        return {};
-    }
-
-    // Writes the format record into a new store.tdb; refuses one written
-    // in another format.
-    Status checkFormat(Access access)
-    {
-        auto format = number(keys::format());
-        if (!format)
-            return format.error();
-        if (*format == kStoreFormat)
-            return {};
-        if (*format)
-            return makeError(ErrorCode::InternalError, {},
-                             file.path().string() + ": store format " + std::to_string(**format) +
-                                 ", this version reads format " + std::to_string(kStoreFormat) +
-                                 ": written by a later version?");
-        // Any other record: the store was written before formats were kept
-        // (or another process has just created it: the record is there now).
-        bool written = false;
-        if (Status walked = file.traverse([&](std::string_view key, std::string_view) {
-                written = key != keys::format();
-                return !written;
-            });
-            !walked)
-            return walked;
-        auto now = number(keys::format());
-        if (!now)
-            return now.error();
-        if (written && *now != kStoreFormat)
-            return makeError(ErrorCode::InternalError, {},
-                             file.path().string() +
-                                 ": written by an earlier version, which kept queue entries one per record; this "
-                                 "version cannot read them. Stop the daemon and move store.tdb (and the journal "
-                                 "directory) aside: queues and message ids start afresh.");
-        if (access == Access::ReadOnly || *now == kStoreFormat)
-            return {};
-        return file.transact(
-            [&] { return file.store(keys::format(), encodeNumber(kStoreFormat), TdbFile::StoreMode::Replace); });
-    }
-
     // Inside a transaction. Entries that fall out of a queue's window by
     // the end of these batches are deleted, or never written.
     Status apply(const std::vector<const Changes*>& batches, std::optional<JournalPosition> appliedThrough,
@@ -202,14 +106,24 @@ struct QueueStore::Impl : StoreView {
             for (const auto& [queue, state] : changes->queues)
                 queues[queue] = state;
             for (const IndexedMessage& m : changes->messages) {
-                if (Status s = insertOnce(keys::messageByUri(m.user, m.uri), encodeNumber(m.mid)); !s)
+                if (Status s =
+                        file.store(keys::messageByUri(m.user, m.uri), encodeNumber(m.mid), TdbFile::StoreMode::Replace);
+                    !s)
                     return s;
-                if (Status s = insertOnce(keys::messageById(m.user, m.mid), m.uri); !s)
+                if (Status s = file.store(keys::messageById(m.user, m.mid), m.uri, TdbFile::StoreMode::Replace); !s)
                     return s;
             }
         }
-        if (Status s = appendEntries(batches, queues); !s)
-            return s;
+        for (const Changes* changes : batches) {
+            for (const auto& [queue, entry] : changes->entries) {
+                if (entry.sequence < queues.at(queue).first)
+                    continue;
+                if (Status s =
+                        file.store(keys::entry(queue, entry.sequence), encodeEntry(entry), TdbFile::StoreMode::Replace);
+                    !s)
+                    return s;
+            }
+        }
         for (const auto& [key, state] : queues) {
             auto before = queue(key);
             if (!before)
@@ -217,11 +131,8 @@ struct QueueStore::Impl : StoreView {
             // A stored queue always holds at least one entry: an empty window read back is a new queue.
             growth.queues += before->empty() ? 1 : 0;
             growth.entries += (state.next - state.first) - (before->next - before->first);
-            // Records whose every entry fell out of the window go.
-            for (std::uint64_t page = entryPage(before->first);
-                 !before->empty() && page <= entryPage(before->next - 1) && (page + 1) * kEntriesPerPage < state.first;
-                 ++page) {
-                if (auto removed = file.remove(keys::entry(key, page * kEntriesPerPage + 1)); !removed)
+            for (std::uint64_t sequence = before->first; sequence < std::min(state.first, before->next); ++sequence) {
+                if (auto removed = file.remove(keys::entry(key, sequence)); !removed)
                     return removed.error();
             }
             if (Status s = file.store(keys::queue(key), encodeQueueState(state), TdbFile::StoreMode::Replace); !s)
@@ -269,12 +180,9 @@ Result<std::unique_ptr<QueueStore>> QueueStore::open(const std::filesystem::path
                               kLargeHashSize);
     if (!file)
         return file.error();
-    // Once queues are full, every page filled deletes the oldest one.
+    // Once queues are full, every entry appended deletes the oldest one.
     file->keepDeadRecords(kDeadRecordsPerChain);
-    auto impl = std::make_unique<Impl>(std::move(*file), options);
-    if (Status s = impl->checkFormat(options.access); !s)
-        return s.error();
-    return std::unique_ptr<QueueStore>(new QueueStore(std::move(impl)));
+    return std::unique_ptr<QueueStore>(new QueueStore(std::make_unique<Impl>(std::move(*file), options)));
 }
 
 const QueueStoreOptions& QueueStore::options() const
@@ -342,23 +250,19 @@ Result<QueueStore::Slice> QueueStore::slice(const QueueKey& queue, std::uint64_t
     if (!state)
         return state.error();
     Slice out{*state, {}};
-    const std::uint64_t start = std::max(from, state->first);
-    for (std::uint64_t page = entryPage(std::max<std::uint64_t>(start, 1));
-         start < state->next && page <= entryPage(state->next - 1) && out.entries.size() < max; ++page) {
-        const std::string key = keys::entry(queue, page * kEntriesPerPage + 1);
+    for (std::uint64_t sequence = std::max(from, state->first); sequence < state->next && out.entries.size() < max;
+         ++sequence) {
+        const std::string key = keys::entry(queue, sequence);
         auto record = impl_->file.fetch(key);
         if (!record)
             return record.error();
         // Trimmed by a writer since the state was read: the window moved on.
         if (!*record)
             continue;
-        auto entries = decodePage(**record, key);
-        if (!entries)
-            return entries.error();
-        for (QueueEntry& entry : *entries) {
-            if (entry.sequence >= start && entry.sequence < state->next && out.entries.size() < max)
-                out.entries.push_back(std::move(entry));
-        }
+        auto entry = decodeEntry(**record, key);
+        if (!entry)
+            return entry.error();
+        out.entries.push_back(std::move(*entry));
     }
     return out;
 }

@@ -2,7 +2,6 @@
 
 #include "common/binary.hpp"
 
-#include <algorithm>
 #include <cstdio>
 
 namespace ocs::store {
@@ -141,12 +140,7 @@ std::string queue(const QueueKey& queue)
 
 std::string entry(const QueueKey& queue, std::uint64_t sequence)
 {
-    return join({"e", queueFields(queue), hex16(entryPage(sequence))});
-}
-
-std::string format()
-{
-    return "format";
+    return join({"e", queueFields(queue), hex16(sequence)});
 }
 
 bool parseQueue(std::string_view key, QueueKey& out)
@@ -324,43 +318,6 @@ Result<QueueEntry> decodeEntry(std::string_view record, std::string_view key)
     e.producer = std::string(*producer);
     e.timeMs = static_cast<std::int64_t>(*time);
     return e;
-}
-
-std::string encodePage(const std::vector<QueueEntry>& entries)
-{
-    // Bytes of room per entry to come: a typical entry takes 100-150.
-    constexpr std::size_t kEntryRoom = 128;
-    BinaryWriter out = versioned();
-    for (const QueueEntry& entry : entries)
-        out.string(encodeEntry(entry));
-    out.u32(0);
-    std::string page = out.data();
-    const std::size_t room =
-        std::min<std::size_t>(kEntriesPerPage, std::max<std::size_t>(4, 2 * entries.size())) * kEntryRoom;
-    if (page.size() < room)
-        page.resize(room, '\0');
-    return page;
-}
-
-Result<std::vector<QueueEntry>> decodePage(std::string_view record, std::string_view key)
-{
-    BinaryReader in(record);
-    if (!openRecord(in))
-        return corrupt(key);
-    std::vector<QueueEntry> entries;
-    for (;;) {
-        const auto bytes = in.string();
-        if (!bytes)
-            return corrupt(key);
-        if (bytes->empty())
-            return entries;
-        auto entry = decodeEntry(*bytes, key);
-        if (!entry)
-            return entry.error();
-        if (!entries.empty() && entry->sequence != entries.back().sequence + 1)
-            return corrupt(key);
-        entries.push_back(std::move(*entry));
-    }
 }
 
 std::string encodePush(const PushRegistration& push)

@@ -17,20 +17,6 @@ namespace ocs::store {
 
 // --- keys: a type letter, then fields separated by US (0x1f), which no
 // validated name or URI contains; numbers as 16 hex digits so they sort.
-// A queue's entries are kept kEntriesPerPage to a TDB record (a page:
-// sequences 1-32, 33-64, ...), so that appending to a queue rewrites one
-// record, in place while the room reserved in it lasts, instead of adding a
-// record and, once the window is full, deleting one per entry.
-inline constexpr std::uint64_t kEntriesPerPage = 32;
-inline std::uint64_t entryPage(std::uint64_t sequence)
-{
-    return (sequence - 1) / kEntriesPerPage;
-}
-// The layout of store.tdb's queue entries, kept in its "format" record:
-// 2 since entries went into pages. A store.tdb with entries but without
-// the record holds them one per record, which this version cannot read.
-inline constexpr std::uint64_t kStoreFormat = 2;
-
 namespace keys {
 std::string binding(std::string_view backend, std::string_view backendUser); // registry
 std::string folderByUri(std::string_view user, std::string_view uri);        // registry
@@ -44,9 +30,7 @@ std::string messageById(std::string_view user, Mid mid);                     // 
 std::string counter();                                                       // store
 std::string journal();                                                       // store: applied up to
 std::string queue(const QueueKey& queue);                                    // store
-// The page holding this sequence's entry.
 std::string entry(const QueueKey& queue, std::uint64_t sequence);            // store
-std::string format();                                                        // store: kStoreFormat
 // Parses a queue() or entry() key back (for tools walking the file).
 bool parseQueue(std::string_view key, QueueKey& out);
 inline constexpr char kSeparator = '\x1f';
@@ -82,11 +66,6 @@ std::string encodeSubscriptions(const std::vector<Subscription>& subscriptions);
 std::string encodeNumber(std::uint64_t value);
 std::string encodeQueueState(const QueueState& state);
 std::string encodeEntry(const QueueEntry& entry);
-// A page: the version, then each entry length-prefixed, in sequence order
-// without gaps, then an empty one. Zeros after that leave room for as many
-// entries again (at least 4, up to the page's 32), so that most appends
-// rewrite the record in place.
-std::string encodePage(const std::vector<QueueEntry>& entries);
 std::string encodePush(const PushRegistration& push);
 std::string encodePosition(const JournalPosition& position);
 // A journal record's payload (not a TDB value).
@@ -99,7 +78,6 @@ Result<std::vector<Subscription>> decodeSubscriptions(std::string_view record, s
 Result<std::uint64_t> decodeNumber(std::string_view record, std::string_view key);
 Result<QueueState> decodeQueueState(std::string_view record, std::string_view key);
 Result<QueueEntry> decodeEntry(std::string_view record, std::string_view key);
-Result<std::vector<QueueEntry>> decodePage(std::string_view record, std::string_view key);
 Result<PushRegistration> decodePush(std::string_view record, std::string_view key);
 Result<JournalPosition> decodePosition(std::string_view record, std::string_view key);
 Result<Changes> decodeChanges(std::string_view record);

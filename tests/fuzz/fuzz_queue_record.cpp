@@ -88,7 +88,6 @@ const Check kChecks[] = {
     [](std::string_view r) { checkStoreRecord(decodeQueueState, encodeQueueState, r, "queue state"); },
     [](std::string_view r) { checkStoreRecord(decodeEntry, encodeEntry, r, "entry"); },
     [](std::string_view r) { checkStoreRecord(decodePush, encodePush, r, "push registration"); },
-    [](std::string_view r) { checkStoreRecord(decodePage, encodePage, r, "page"); },
     checkAccount,
     checkQueueKey,
 };
