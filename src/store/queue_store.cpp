@@ -93,6 +93,83 @@ struct QueueStore::Impl : StoreView {
     // it commits (a transaction run again counts again from zero).
     Status transact(const std::function<Status(Growth&)>& change);
 
+    // The run that holds `sequence`, if the file has it: the run starting
+    // there, or one of the kMaxRun - 1 before it.
+    Result<std::optional<std::vector<QueueEntry>>> runHolding(const QueueKey& queue, std::uint64_t sequence)
+    {
+        for (std::uint64_t start = sequence; start >= 1 && start + kMaxRun > sequence; --start) {
+            const std::string key = keys::entry(queue, start);
+            auto record = file.fetch(key);
+            if (!record)
+                return record.error();
+            if (!*record)
+                continue;
+            auto run = decodeRun(**record, key);
+            if (!run)
+                return run.error();
+            if (run->back().sequence < sequence)
+                break; // the entry is not there
+            return std::optional<std::vector<QueueEntry>>(std::move(*run));
+        }
+        return std::optional<std::vector<QueueEntry>>();
+    }
+
+    // Stores the new entries of each queue as runs of consecutive sequences,
+    // up to kMaxRun each, in the order the runs begin in the batches (as
+    // one record per entry would have been: next to each other in the
+    // file). Entries out of the final window, or already in the file (a
+    // batch applied again), are left out.
+    Status writeRuns(const std::vector<const Changes*>& batches, const std::map<QueueKey, QueueState>& queues,
+                     const std::map<QueueKey, QueueState>& stored)
+    {
+        struct Run {
+            const QueueKey* queue;
+            std::vector<QueueEntry> entries;
+        };
+        std::vector<Run> runs;
+        std::map<QueueKey, std::size_t> open; // each queue's last run
+        for (const Changes* changes : batches) {
+            for (const auto& [queue, entry] : changes->entries) {
+                if (entry.sequence < std::max(queues.at(queue).first, stored.at(queue).next))
+                    continue;
+                const auto last = open.find(queue);
+                if (last != open.end()) {
+                    std::vector<QueueEntry>& run = runs[last->second].entries;
+                    if (run.size() < kMaxRun && entry.sequence == run.back().sequence + 1) {
+                        run.push_back(entry);
+                        continue;
+                    }
+                }
+                open[queue] = runs.size();
+                runs.push_back({&queue, {entry}});
+            }
+        }
+        for (const Run& run : runs) {
+            if (Status s = file.store(keys::entry(*run.queue, run.entries.front().sequence), encodeRun(run.entries),
+                                      TdbFile::StoreMode::Replace);
+                !s)
+                return s;
+        }
+        return {};
+    }
+
+    // Deletes the runs of `before` whose every entry is older than `first`.
+    Status trim(const QueueKey& queue, const QueueState& before, std::uint64_t first)
+    {
+        if (before.empty() || first <= before.first)
+            return {};
+        auto run = runHolding(queue, before.first);
+        while (run && *run && (*run)->back().sequence < first) {
+            const std::uint64_t end = (*run)->back().sequence;
+            if (auto removed = file.remove(keys::entry(queue, (*run)->front().sequence)); !removed)
+                return removed.error();
+            if (end + 1 >= before.next)
+                return {};
+            run = runHolding(queue, end + 1);
+        }
+        return run ? Status() : Status(run.error());
+    }
+
     // Inside a transaction. Entries that fall out of a queue's window by
     // the end of these batches are deleted, or never written.
     Status apply(const std::vector<const Changes*>& batches, std::optional<JournalPosition> appliedThrough,
@@ -114,27 +191,22 @@ struct QueueStore::Impl : StoreView {
                     return s;
             }
         }
-        for (const Changes* changes : batches) {
-            for (const auto& [queue, entry] : changes->entries) {
-                if (entry.sequence < queues.at(queue).first)
-                    continue;
-                if (Status s =
-                        file.store(keys::entry(queue, entry.sequence), encodeEntry(entry), TdbFile::StoreMode::Replace);
-                    !s)
-                    return s;
-            }
-        }
+        std::map<QueueKey, QueueState> stored;
         for (const auto& [key, state] : queues) {
             auto before = queue(key);
             if (!before)
                 return before.error();
+            stored[key] = *before;
+        }
+        if (Status s = writeRuns(batches, queues, stored); !s)
+            return s;
+        for (const auto& [key, state] : queues) {
+            const QueueState& before = stored.at(key);
             // A stored queue always holds at least one entry: an empty window read back is a new queue.
-            growth.queues += before->empty() ? 1 : 0;
-            growth.entries += (state.next - state.first) - (before->next - before->first);
-            for (std::uint64_t sequence = before->first; sequence < std::min(state.first, before->next); ++sequence) {
-                if (auto removed = file.remove(keys::entry(key, sequence)); !removed)
-                    return removed.error();
-            }
+            growth.queues += before.empty() ? 1 : 0;
+            growth.entries += (state.next - state.first) - (before.next - before.first);
+            if (Status s = trim(key, before, state.first); !s)
+                return s;
             if (Status s = file.store(keys::queue(key), encodeQueueState(state), TdbFile::StoreMode::Replace); !s)
                 return s;
         }
@@ -250,19 +322,24 @@ Result<QueueStore::Slice> QueueStore::slice(const QueueKey& queue, std::uint64_t
     if (!state)
         return state.error();
     Slice out{*state, {}};
-    for (std::uint64_t sequence = std::max(from, state->first); sequence < state->next && out.entries.size() < max;
-         ++sequence) {
-        const std::string key = keys::entry(queue, sequence);
-        auto record = impl_->file.fetch(key);
-        if (!record)
-            return record.error();
-        // Trimmed by a writer since the state was read: the window moved on.
-        if (!*record)
+    std::uint64_t sequence = std::max(from, state->first);
+    while (sequence < state->next && out.entries.size() < max) {
+        auto run = impl_->runHolding(queue, sequence);
+        if (!run)
+            return run.error();
+        if (!*run) {
+            // Trimmed by a writer since the state was read: the window moved on.
+            auto now = impl_->queue(queue);
+            if (!now)
+                return now.error();
+            sequence = std::max(sequence + 1, now->first);
             continue;
-        auto entry = decodeEntry(**record, key);
-        if (!entry)
-            return entry.error();
-        out.entries.push_back(std::move(*entry));
+        }
+        for (QueueEntry& entry : **run) {
+            if (entry.sequence >= sequence && entry.sequence < state->next && out.entries.size() < max)
+                out.entries.push_back(std::move(entry));
+        }
+        sequence = (*run)->back().sequence + 1;
     }
     return out;
 }

@@ -284,10 +284,11 @@ std::string encodeEntry(const QueueEntry& e)
     return out.data();
 }
 
-Result<QueueEntry> decodeEntry(std::string_view record, std::string_view key)
+namespace {
+
+// One entry from where `in` stands; false on a truncated or unknown one.
+bool readEntry(BinaryReader& in, QueueEntry& e)
 {
-    BinaryReader in(record);
-    QueueEntry e;
     const auto sequence = openRecord(in) ? in.u64() : std::nullopt;
     const auto type = in.u8();
     const auto kind = in.u8();
@@ -298,14 +299,14 @@ Result<QueueEntry> decodeEntry(std::string_view record, std::string_view key)
     const auto oldMid = in.u64();
     if (!sequence || !type || *type > static_cast<std::uint8_t>(EventType::ObjectCopied) || !kind || *kind > 1 ||
         !fid || !parentFid || !mid || !oldFid || !oldMid)
-        return corrupt(key);
+        return false;
     if (!getOptional(in, e.messageFlags) || !getOptional(in, e.totalCount) || !getOptional(in, e.unreadCount))
-        return corrupt(key);
+        return false;
     const auto messageClass = in.string();
     const auto producer = in.string();
     const auto time = in.u64();
-    if (!messageClass || !producer || !time || !in.atEnd())
-        return corrupt(key);
+    if (!messageClass || !producer || !time)
+        return false;
     e.sequence = *sequence;
     e.type = static_cast<EventType>(*type);
     e.kind = static_cast<ObjectKind>(*kind);
@@ -317,7 +318,39 @@ Result<QueueEntry> decodeEntry(std::string_view record, std::string_view key)
     e.messageClass = std::string(*messageClass);
     e.producer = std::string(*producer);
     e.timeMs = static_cast<std::int64_t>(*time);
+    return true;
+}
+
+} // namespace
+
+Result<QueueEntry> decodeEntry(std::string_view record, std::string_view key)
+{
+    BinaryReader in(record);
+    QueueEntry e;
+    if (!readEntry(in, e) || !in.atEnd())
+        return corrupt(key);
     return e;
+}
+
+std::string encodeRun(const std::vector<QueueEntry>& run)
+{
+    std::string out;
+    for (const QueueEntry& entry : run)
+        out += encodeEntry(entry);
+    return out;
+}
+
+Result<std::vector<QueueEntry>> decodeRun(std::string_view record, std::string_view key)
+{
+    BinaryReader in(record);
+    std::vector<QueueEntry> run;
+    do {
+        QueueEntry e;
+        if (!readEntry(in, e) || (!run.empty() && e.sequence != run.back().sequence + 1))
+            return corrupt(key);
+        run.push_back(std::move(e));
+    } while (!in.atEnd());
+    return run;
 }
 
 std::string encodePush(const PushRegistration& push)

@@ -30,6 +30,7 @@ std::string messageById(std::string_view user, Mid mid);                     // 
 std::string counter();                                                       // store
 std::string journal();                                                       // store: applied up to
 std::string queue(const QueueKey& queue);                                    // store
+// The run of entries that starts at this sequence (below).
 std::string entry(const QueueKey& queue, std::uint64_t sequence);            // store
 // Parses a queue() or entry() key back (for tools walking the file).
 bool parseQueue(std::string_view key, QueueKey& out);
@@ -78,6 +79,15 @@ Result<std::vector<Subscription>> decodeSubscriptions(std::string_view record, s
 Result<std::uint64_t> decodeNumber(std::string_view record, std::string_view key);
 Result<QueueState> decodeQueueState(std::string_view record, std::string_view key);
 Result<QueueEntry> decodeEntry(std::string_view record, std::string_view key);
+
+// A queue's entries are stored in runs: the entries one store.tdb
+// transaction appends to a queue, up to kMaxRun, in one record keyed by the
+// first one's sequence. The value is the entries' records one after the
+// other, so a run of one is the record of its entry. Sequences of a run
+// follow each other without gaps.
+inline constexpr std::size_t kMaxRun = 32;
+std::string encodeRun(const std::vector<QueueEntry>& run);
+Result<std::vector<QueueEntry>> decodeRun(std::string_view record, std::string_view key);
 Result<PushRegistration> decodePush(std::string_view record, std::string_view key);
 Result<JournalPosition> decodePosition(std::string_view record, std::string_view key);
 Result<Changes> decodeChanges(std::string_view record);

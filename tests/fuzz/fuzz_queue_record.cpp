@@ -88,6 +88,7 @@ const Check kChecks[] = {
     [](std::string_view r) { checkStoreRecord(decodeQueueState, encodeQueueState, r, "queue state"); },
     [](std::string_view r) { checkStoreRecord(decodeEntry, encodeEntry, r, "entry"); },
     [](std::string_view r) { checkStoreRecord(decodePush, encodePush, r, "push registration"); },
+    [](std::string_view r) { checkStoreRecord(decodeRun, encodeRun, r, "run of entries"); },
     checkAccount,
     checkQueueKey,
 };

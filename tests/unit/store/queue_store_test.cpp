@@ -82,6 +82,7 @@ class QueueStoreTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testTotalsFollowEveryCommitOnceCounted);
     CPPUNIT_TEST(testZeroRetentionIsRefused);
     CPPUNIT_TEST(testApplyingABatchAgainChangesNothing);
+    CPPUNIT_TEST(testEntriesOfOneCommitShareRecords);
     CPPUNIT_TEST(testFileIsOwnerOnly);
     CPPUNIT_TEST_SUITE_END();
 
@@ -214,7 +215,8 @@ class QueueStoreTest : public CppUnit::TestFixture {
         CPPUNIT_ASSERT_EQUAL(std::uint64_t{14}, s.first);
         CPPUNIT_ASSERT_EQUAL(std::uint64_t{17}, s.next);
         CPPUNIT_ASSERT(midsOf(read(kStore, 1, 100)) == (std::vector<Mid>{14, 15, 16}));
-        CPPUNIT_ASSERT_EQUAL(std::size_t{3}, keysWithPrefix('e', kStore));
+        // One record: the run the batch appended, cut to the window.
+        CPPUNIT_ASSERT_EQUAL(std::size_t{1}, keysWithPrefix('e', kStore));
     }
 
     void testConsumerBehindTheWindowCanTell()
@@ -495,9 +497,47 @@ class QueueStoreTest : public CppUnit::TestFixture {
         for (int time = 0; time < 2; ++time)
             CPPUNIT_ASSERT(store_->apply({&written}, std::nullopt).ok());
         CPPUNIT_ASSERT(sequencesOf(read(kStore, 1, 100)) == range(1, 5));
-        CPPUNIT_ASSERT_EQUAL(std::size_t{5}, keysWithPrefix('e', kStore));
+        CPPUNIT_ASSERT_EQUAL(std::size_t{2}, keysWithPrefix('e', kStore)); // entry 1, the run of 2-5
         CPPUNIT_ASSERT(messageId("alice", "sogo://a/7.eml") == std::optional<Mid>(mid));
         CPPUNIT_ASSERT(messageUri("alice", mid) == std::optional<std::string>("sogo://a/7.eml"));
+    }
+
+    // The entries one commit appends to a queue go into runs of up to
+    // kMaxRun records; reading may start anywhere in a run, and trimming
+    // deletes a run only once all of it fell out of the window.
+    void testEntriesOfOneCommitShareRecords()
+    {
+        reopen(options(100));
+        append(kStore, entryFor(1));
+        const Mid count = 2 * kMaxRun + 5;
+        CPPUNIT_ASSERT(store_
+                           ->write([&](Batch& batch) -> Status {
+                               for (Mid mid = 2; mid <= count + 1; ++mid) {
+                                   if (auto appended = batch.append(kStore, entryFor(mid)); !appended)
+                                       return appended.error();
+                                   if (auto other = batch.append(kInbox, entryFor(1000 + mid)); !other)
+                                       return other.error();
+                               }
+                               return {};
+                           })
+                           .ok());
+        CPPUNIT_ASSERT_EQUAL(std::size_t{1 + 3}, keysWithPrefix('e', kStore)); // 1, then 32, 32 and 5
+        CPPUNIT_ASSERT(sequencesOf(read(kStore, 1, 1000)) == range(1, count + 1));
+        for (std::uint64_t from : {std::uint64_t{2}, std::uint64_t{3}, std::uint64_t{kMaxRun + 1},
+                                   std::uint64_t{kMaxRun + 2}, std::uint64_t{count}, std::uint64_t{count + 1}}) {
+            CPPUNIT_ASSERT(sequencesOf(read(kStore, from, 1000)) == range(from, count + 1));
+            CPPUNIT_ASSERT(sequencesOf(read(kStore, from, 3)) == range(from, std::min(from + 2, count + 1)));
+        }
+        CPPUNIT_ASSERT(midsOf(read(kInbox, 1, 1)) == (std::vector<Mid>{1002}));
+
+        // The window moves into the second run: the first two records go,
+        // the run that still holds retained entries stays whole.
+        reopen(options(count + 1 - kMaxRun - 3));
+        append(kStore, entryFor(count + 2));
+        const QueueState s = state(kStore);
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t{kMaxRun + 5}, s.first);
+        CPPUNIT_ASSERT_EQUAL(std::size_t{3}, keysWithPrefix('e', kStore)); // the second run, the third, the new one
+        CPPUNIT_ASSERT(sequencesOf(read(kStore, 1, 1000)) == range(kMaxRun + 5, count + 2));
     }
 
     void testFileIsOwnerOnly()

@@ -46,6 +46,8 @@ class StoreRecordsTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testQueueStateRoundTrips);
     CPPUNIT_TEST(testEntryRoundTrips);
     CPPUNIT_TEST(testEntryWithoutOptionalFieldsRoundTrips);
+    CPPUNIT_TEST(testRunRoundTripsAndARunOfOneIsAnEntry);
+    CPPUNIT_TEST(testBrokenRunIsRejected);
     CPPUNIT_TEST(testRecordsStartWithVersionOne);
     CPPUNIT_TEST(testEveryTruncationIsRejected);
     CPPUNIT_TEST(testTrailingByteIsRejected);
@@ -146,6 +148,47 @@ class StoreRecordsTest : public CppUnit::TestFixture {
         CPPUNIT_ASSERT(decoded.ok());
         CPPUNIT_ASSERT(decoded->totalCount.has_value() && *decoded->totalCount == 0);
         CPPUNIT_ASSERT(!decoded->unreadCount);
+    }
+
+    void testRunRoundTripsAndARunOfOneIsAnEntry()
+    {
+        std::vector<QueueEntry> run;
+        for (std::uint64_t sequence = 5; sequence < 5 + kMaxRun; ++sequence) {
+            QueueEntry entry = fullEntry();
+            entry.sequence = sequence;
+            entry.messageClass = std::string(sequence % 7, 'c');
+            run.push_back(entry);
+            auto decoded = decodeRun(encodeRun(run), kKey);
+            CPPUNIT_ASSERT(decoded.ok());
+            CPPUNIT_ASSERT(*decoded == run);
+        }
+        // The record of one entry reads as a run of one, and back.
+        const std::string one = encodeEntry(run.front());
+        CPPUNIT_ASSERT_EQUAL(one, encodeRun({run.front()}));
+        auto single = decodeRun(one, kKey);
+        CPPUNIT_ASSERT(single.ok() && single->size() == 1 && single->front() == run.front());
+    }
+
+    void testBrokenRunIsRejected()
+    {
+        QueueEntry first = fullEntry();
+        first.sequence = 7;
+        QueueEntry next = first;
+        next.sequence = 8;
+        QueueEntry past = first;
+        past.sequence = 9;
+        CPPUNIT_ASSERT(!decodeRun(encodeRun({first, past}), kKey).ok()); // a gap
+        CPPUNIT_ASSERT(!decodeRun(encodeRun({next, first}), kKey).ok()); // backwards
+        CPPUNIT_ASSERT(!decodeRun("", kKey).ok());                       // empty
+        const std::string run = encodeRun({first, next});
+        for (std::size_t length = 0; length < run.size(); ++length) {
+            if (length == encodeEntry(first).size())
+                continue; // the first entry alone is a run
+            CPPUNIT_ASSERT(!decodeRun(std::string_view(run).substr(0, length), kKey).ok());
+        }
+        auto failed = decodeRun(run + '\x01', kKey);
+        CPPUNIT_ASSERT(!failed.ok());
+        CPPUNIT_ASSERT(failed.error().code == ErrorCode::InternalError);
     }
 
     void testRecordsStartWithVersionOne()
