@@ -163,7 +163,8 @@ struct QueueStore::Impl : StoreView {
             const std::uint64_t end = (*run)->back().sequence;
             if (auto removed = file.remove(keys::entry(queue, (*run)->front().sequence)); !removed)
                 return removed.error();
-            if (end + 1 >= before.next)
+            // The next run starts at end + 1: retained, or not stored.
+            if (end + 1 >= std::min(first, before.next))
                 return {};
             run = runHolding(queue, end + 1);
         }
