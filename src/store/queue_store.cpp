@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <map>
 #include <mutex>
 
@@ -114,33 +115,38 @@ struct QueueStore::Impl : StoreView {
         return std::optional<std::vector<QueueEntry>>();
     }
 
+    // A queue the batches being applied touch.
+    struct Touched {
+        QueueState before; // its window in the file
+        QueueState after;  // once the batches are applied
+        std::size_t lastRun = SIZE_MAX; // writeRuns(): the index of its last run
+    };
+
     // Stores the new entries of each queue as runs of consecutive sequences,
     // up to kMaxRun each, in the order the runs begin in the batches (as
     // one record per entry would have been: next to each other in the
     // file). Entries out of the final window, or already in the file (a
     // batch applied again), are left out.
-    Status writeRuns(const std::vector<const Changes*>& batches, const std::map<QueueKey, QueueState>& queues,
-                     const std::map<QueueKey, QueueState>& stored)
+    Status writeRuns(const std::vector<const Changes*>& batches, std::map<QueueKey, Touched>& queues)
     {
         struct Run {
             const QueueKey* queue;
             std::vector<QueueEntry> entries;
         };
         std::vector<Run> runs;
-        std::map<QueueKey, std::size_t> open; // each queue's last run
         for (const Changes* changes : batches) {
             for (const auto& [queue, entry] : changes->entries) {
-                if (entry.sequence < std::max(queues.at(queue).first, stored.at(queue).next))
+                Touched& touched = queues.at(queue);
+                if (entry.sequence < std::max(touched.after.first, touched.before.next))
                     continue;
-                const auto last = open.find(queue);
-                if (last != open.end()) {
-                    std::vector<QueueEntry>& run = runs[last->second].entries;
+                if (touched.lastRun < runs.size()) {
+                    std::vector<QueueEntry>& run = runs[touched.lastRun].entries;
                     if (run.size() < kMaxRun && entry.sequence == run.back().sequence + 1) {
                         run.push_back(entry);
                         continue;
                     }
                 }
-                open[queue] = runs.size();
+                touched.lastRun = runs.size();
                 runs.push_back({&queue, {entry}});
             }
         }
@@ -177,12 +183,12 @@ struct QueueStore::Impl : StoreView {
                  Growth& growth)
     {
         std::optional<std::uint64_t> counter;
-        std::map<QueueKey, QueueState> queues;
+        std::map<QueueKey, Touched> queues;
         for (const Changes* changes : batches) {
             if (changes->counter)
                 counter = std::max(counter.value_or(0), *changes->counter);
             for (const auto& [queue, state] : changes->queues)
-                queues[queue] = state;
+                queues[queue].after = state;
             for (const IndexedMessage& m : changes->messages) {
                 if (Status s =
                         file.store(keys::messageByUri(m.user, m.uri), encodeNumber(m.mid), TdbFile::StoreMode::Replace);
@@ -192,23 +198,23 @@ struct QueueStore::Impl : StoreView {
                     return s;
             }
         }
-        std::map<QueueKey, QueueState> stored;
-        for (const auto& [key, state] : queues) {
+        for (auto& [key, touched] : queues) {
             auto before = queue(key);
             if (!before)
                 return before.error();
-            stored[key] = *before;
+            touched.before = *before;
         }
-        if (Status s = writeRuns(batches, queues, stored); !s)
+        if (Status s = writeRuns(batches, queues); !s)
             return s;
-        for (const auto& [key, state] : queues) {
-            const QueueState& before = stored.at(key);
+        for (const auto& [key, touched] : queues) {
+            const QueueState& before = touched.before;
+            const QueueState& after = touched.after;
             // A stored queue always holds at least one entry: an empty window read back is a new queue.
             growth.queues += before.empty() ? 1 : 0;
-            growth.entries += (state.next - state.first) - (before.next - before.first);
-            if (Status s = trim(key, before, state.first); !s)
+            growth.entries += (after.next - after.first) - (before.next - before.first);
+            if (Status s = trim(key, before, after.first); !s)
                 return s;
-            if (Status s = file.store(keys::queue(key), encodeQueueState(state), TdbFile::StoreMode::Replace); !s)
+            if (Status s = file.store(keys::queue(key), encodeQueueState(after), TdbFile::StoreMode::Replace); !s)
                 return s;
         }
         if (counter) {

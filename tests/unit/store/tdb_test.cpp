@@ -157,7 +157,6 @@ class TdbFileTest : public CppUnit::TestFixture {
         CPPUNIT_ASSERT_EQUAL(std::string("value"), fetched("key"));
     }
 
-  private:
     void testKeptDeadRecordsAreGoneForReaders()
     {
         // One hash chain, so that every record can reuse every dead one.
@@ -209,6 +208,7 @@ class TdbFileTest : public CppUnit::TestFixture {
         CPPUNIT_ASSERT_EQUAL(std::string(150, 'y'), fetched("new49"));
     }
 
+  private:
     TdbFile openFile()
     {
         auto opened = TdbFile::open(path_, TDB_DEFAULT, O_RDWR | O_CREAT, 0600);
