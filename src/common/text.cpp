@@ -57,10 +57,16 @@ bool isValidUtf8(std::string_view text)
 
 bool hasControlCharacter(std::string_view text)
 {
-    return std::any_of(text.begin(), text.end(), [](char c) {
-        const auto byte = static_cast<unsigned char>(c);
-        return byte < 0x20 || byte == 0x7F;
-    });
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto byte = static_cast<unsigned char>(text[i]);
+        if (byte < 0x20 || byte == 0x7F)
+            return true;
+        // U+0080..U+009F are 0xC2 0x80..0x9F in UTF-8.
+        if (byte == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) <= 0x9F &&
+            isContinuation(static_cast<unsigned char>(text[i + 1])))
+            return true;
+    }
+    return false;
 }
 
 Status validateField(std::string_view field, std::string_view value, std::size_t maxLength)

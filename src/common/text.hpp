@@ -23,7 +23,8 @@ Utf8Lead utf8Lead(unsigned char c);
 // above U+10FFFF, no truncated sequence.
 bool isValidUtf8(std::string_view text);
 
-// C0 controls (U+0000..U+001F) or DEL (U+007F): never part of a name, and
+// C0 controls (U+0000..U+001F), DEL (U+007F) or C1 controls (U+0080..U+009F,
+// among them NEL, a line break to some readers): never part of a name, and
 // they would let a value forge log lines or break the TDB key layout.
 bool hasControlCharacter(std::string_view text);
 

@@ -8,6 +8,8 @@
 
 #include <openssl/crypto.h>
 
+#include <vector>
+
 namespace ocs::producer {
 namespace {
 
@@ -59,12 +61,25 @@ struct ProducerClient::Impl {
     AuthenticationSoapProxy authentication;
     NotificationSoapProxy notification;
     std::string url;
+    // The generated namespace table names the SOAP 1.2 envelope first (the
+    // WSDL binds both versions), and every generated call starts from the
+    // table: the version asked for is chosen by the table the calls use.
+    std::vector<Namespace> namespaces;
 
     explicit Impl(const ClientOptions& options)
         : soap(soap_new2(SOAP_IO_KEEPALIVE | SOAP_C_UTFSTRING, SOAP_IO_KEEPALIVE | SOAP_C_UTFSTRING)),
           authentication(soap), notification(soap), url(options.url)
     {
-        soap_set_version(soap, options.soapVersion == 2 ? 2 : 1);
+        for (const Namespace* entry = soap->namespaces; entry && entry->id; ++entry)
+            namespaces.push_back(*entry);
+        namespaces.push_back({nullptr, nullptr, nullptr, nullptr});
+        if (options.soapVersion != 2 && namespaces.size() > 2) {
+            namespaces[0].ns = "http://schemas.xmlsoap.org/soap/envelope/";
+            namespaces[0].in = "http://www.w3.org/*/soap-envelope";
+            namespaces[1].ns = "http://schemas.xmlsoap.org/soap/encoding/";
+            namespaces[1].in = "http://www.w3.org/*/soap-encoding";
+        }
+        soap_set_namespaces(soap, namespaces.data());
         soap->connect_timeout = options.timeoutSeconds;
         soap->recv_timeout = options.timeoutSeconds;
         soap->send_timeout = options.timeoutSeconds;
@@ -84,17 +99,17 @@ struct ProducerClient::Impl {
     }
 
     // Each call starts from a clean context: earlier results are freed and the
-    // SOAP version (which a response can change) is put back.
-    void begin(int version)
+    // namespace table (which a response can change) is put back.
+    void begin()
     {
         soap_destroy(soap);
         soap_end(soap);
-        soap_set_version(soap, version);
+        soap_set_namespaces(soap, namespaces.data());
         soap->header = nullptr;
     }
 };
 
-ProducerClient::ProducerClient(ClientOptions options) : impl_(std::make_unique<Impl>(options)), version_(options.soapVersion) {}
+ProducerClient::ProducerClient(ClientOptions options) : impl_(std::make_unique<Impl>(options)) {}
 
 ProducerClient::~ProducerClient() = default;
 
@@ -119,7 +134,7 @@ bool ProducerClient::failed()
 
 bool ProducerClient::ping(std::string& version)
 {
-    impl_->begin(version_);
+    impl_->begin();
     _ocs__Ping request;
     _ocs__PingResponse response;
     if (impl_->notification.Ping(impl_->url.c_str(), nullptr, &request, response) != SOAP_OK)
@@ -130,7 +145,7 @@ bool ProducerClient::ping(std::string& version)
 
 bool ProducerClient::getToken(const std::string& login, Challenge& out)
 {
-    impl_->begin(version_);
+    impl_->begin();
     _ocs__GetToken request;
     request.login = login;
     _ocs__GetTokenResponse response;
@@ -142,7 +157,7 @@ bool ProducerClient::getToken(const std::string& login, Challenge& out)
 
 bool ProducerClient::sendProof(const std::string& login, const std::string& challenge, const Bytes& proof, Grant& out)
 {
-    impl_->begin(version_);
+    impl_->begin();
     _ocs__Login request;
     request.login = login;
     request.challenge = challenge;
@@ -184,7 +199,7 @@ bool ProducerClient::login(const std::string& login, const std::string& password
 
 bool ProducerClient::logout()
 {
-    impl_->begin(version_);
+    impl_->begin();
     _ocs__Logout request;
     request.session = session_;
     _ocs__LogoutResponse response;
@@ -196,7 +211,7 @@ bool ProducerClient::logout()
 
 bool ProducerClient::newMail(const NewMailRequest& in, NewMailResult& out)
 {
-    impl_->begin(version_);
+    impl_->begin();
     struct soap* soap = impl_->soap;
     impl_->notification.soap_header(service::newString(soap, session_));
     _ocs__NewMail request;
@@ -220,7 +235,7 @@ bool ProducerClient::newMail(const NewMailRequest& in, NewMailResult& out)
 
 bool ProducerClient::notify(const std::vector<NotifyEvent>& events, std::vector<EventOutcome>& out)
 {
-    impl_->begin(version_);
+    impl_->begin();
     struct soap* soap = impl_->soap;
     impl_->notification.soap_header(service::newString(soap, session_));
     _ocs__Notify request;

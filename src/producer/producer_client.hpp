@@ -114,7 +114,6 @@ private:
     bool failedWith(std::string name, std::string message);
 
     std::unique_ptr<Impl> impl_;
-    int version_;
     std::string session_;
     CallError error_;
 };

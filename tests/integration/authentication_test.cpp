@@ -7,6 +7,11 @@
 
 #include <cppunit/extensions/HelperMacros.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <csignal>
 
 #include <chrono>
@@ -35,11 +40,47 @@ ocs::Bytes proofFor(const std::string& login, const std::string& password, const
     return ocs::Bytes(proof.begin(), proof.end());
 }
 
+// What a ProducerClient speaking `version` sends for Ping, read by a loopback
+// listener that answers nothing.
+std::string pingAsSent(int version)
+{
+    const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    CPPUNIT_ASSERT(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    CPPUNIT_ASSERT(::listen(listener, 1) == 0);
+    CPPUNIT_ASSERT(::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+    std::string received;
+    std::thread reader([&] {
+        const int connection = ::accept(listener, nullptr, nullptr);
+        char buffer[4096];
+        ssize_t n = 0;
+        while (received.find("Envelope>") == std::string::npos &&
+               (n = ::recv(connection, buffer, sizeof buffer, 0)) > 0)
+            received.append(buffer, static_cast<std::size_t>(n));
+        ::close(connection);
+    });
+    ocs::producer::ClientOptions o;
+    o.url = "http://127.0.0.1:" + std::to_string(ntohs(address.sin_port)) + "/";
+    o.soapVersion = version;
+    o.timeoutSeconds = 5;
+    ProducerClient client(o);
+    std::string serverVersion;
+    const bool answered = client.ping(serverVersion);
+    reader.join();
+    ::close(listener);
+    CPPUNIT_ASSERT(!answered);
+    return received;
+}
+
 } // namespace
 
 class AuthenticationTest : public CppUnit::TestFixture {
     CPPUNIT_TEST_SUITE(AuthenticationTest);
     CPPUNIT_TEST(testLoginAndPingInSoap11AndSoap12);
+    CPPUNIT_TEST(testClientSendsTheVersionAskedFor);
     CPPUNIT_TEST(testWrongPasswordIsRefusedWith401);
     CPPUNIT_TEST(testUnknownLoginLooksLikeAKnownOne);
     CPPUNIT_TEST(testChallengeIsSingleUse);
@@ -79,6 +120,19 @@ public:
             CPPUNIT_ASSERT_EQUAL(std::string("queued"), result.status);
             CPPUNIT_ASSERT_EQUAL(0u, result.queues);
         }
+    }
+
+    // The generated namespace table names the SOAP 1.2 envelope first: a
+    // client asked for SOAP 1.1 must still send SOAP 1.1.
+    void testClientSendsTheVersionAskedFor()
+    {
+        const std::string soap11 = pingAsSent(1);
+        CPPUNIT_ASSERT_MESSAGE(soap11, soap11.find("Content-Type: text/xml") != std::string::npos);
+        CPPUNIT_ASSERT_MESSAGE(soap11, soap11.find("=\"http://schemas.xmlsoap.org/soap/envelope/\"") != std::string::npos);
+        CPPUNIT_ASSERT_MESSAGE(soap11, soap11.find("http://www.w3.org/2003/05/soap-envelope") == std::string::npos);
+        const std::string soap12 = pingAsSent(2);
+        CPPUNIT_ASSERT_MESSAGE(soap12, soap12.find("Content-Type: application/soap+xml") != std::string::npos);
+        CPPUNIT_ASSERT_MESSAGE(soap12, soap12.find("=\"http://www.w3.org/2003/05/soap-envelope\"") != std::string::npos);
     }
 
     void testWrongPasswordIsRefusedWith401()

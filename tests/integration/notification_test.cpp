@@ -149,7 +149,7 @@ class NotificationTest : public CppUnit::TestFixture {
         std::vector<ocs::producer::NotifyEvent> batch;
         for (int i = 0; i < 100; ++i)
             batch.push_back(event("NewMail", std::to_string(1000 + i)));
-        batch[50].username = "bad\x01user";
+        batch[50].username = "bad\xC2\x85user"; // U+0085, a C1 control
         std::vector<ocs::producer::EventOutcome> outcomes;
         CPPUNIT_ASSERT_MESSAGE(client_->lastError().message, client_->notify(batch, outcomes));
         CPPUNIT_ASSERT_EQUAL(std::size_t{100}, outcomes.size());

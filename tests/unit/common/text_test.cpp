@@ -56,6 +56,12 @@ class TextTest : public CppUnit::TestFixture {
         CPPUNIT_ASSERT(hasControlCharacter("\x1f"));
         CPPUNIT_ASSERT(hasControlCharacter("a\x7f"));
         CPPUNIT_ASSERT(hasControlCharacter(std::string("a\0b", 3)));
+        // C1: U+0080, U+0085 (NEL) and U+009F; U+00A0 and U+00C0 are not.
+        CPPUNIT_ASSERT(hasControlCharacter("a\xC2\x80"));
+        CPPUNIT_ASSERT(hasControlCharacter("a\xC2\x85z"));
+        CPPUNIT_ASSERT(hasControlCharacter("\xC2\x9F"));
+        CPPUNIT_ASSERT(!hasControlCharacter("\xC2\xA0\xC3\x80"));
+        CPPUNIT_ASSERT(!hasControlCharacter("\xC2"));
     }
 
     void testValidFieldPasses()
@@ -74,6 +80,7 @@ class TextTest : public CppUnit::TestFixture {
     void testFieldWithControlCharacterIsInvalidParameter()
     {
         assertInvalid(validateField("username", "bob\r\nX-Injected: 1", 256), "username");
+        assertInvalid(validateField("folder", "INBOX\xC2\x85X-Injected: 1", 256), "folder");
     }
 
     void testFieldWithInvalidUtf8IsInvalidParameter()
