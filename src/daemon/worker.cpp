@@ -27,6 +27,8 @@ Worker::Worker(struct soap* master, service::Dependencies& deps, const HttpConte
     soap_->frecv = receive;
     engineParse_ = soap_->fparse;
     soap_->fparse = parseHeaders;
+    engineRespond_ = soap_->fresponse;
+    soap_->fresponse = respond;
     soap_->fpreparerecv = inspectInput;
     soap_->fseterror = describeEngineFault;
     soap_->fpreparefinalrecv = requestReceived;
@@ -85,6 +87,16 @@ int Worker::parseHeaders(struct soap* soap)
     if (status == SOAP_OK && soap->recv_maxlength && soap->length > soap->recv_maxlength)
         return soap->error = SOAP_LENGTH;
     return status;
+}
+
+// gSOAP's HTTP status line and headers. soap_send_fault turns keep-alive off
+// before writing them; a fault an endpoint raised keeps it (see serveOne).
+int Worker::respond(struct soap* soap, int status, ULONG64 count)
+{
+    Worker& worker = workerOf(soap);
+    if (worker.faultKeepAlive_)
+        soap->keep_alive = worker.faultKeepAlive_;
+    return worker.engineRespond_(soap, status, count);
 }
 
 // Sees the body after TLS and gzip, piece by piece (the HTTP headers are
@@ -244,8 +256,15 @@ void Worker::serveOne()
     }
     if (authentication_.dispatch() == SOAP_NO_METHOD)
         notification_.dispatch();
-    if (soap_->error != SOAP_OK && soap_->error < SOAP_STOP)
+    if (soap_->error != SOAP_OK && soap_->error < SOAP_STOP) {
+        // An endpoint refuses a request it has read whole and understood
+        // (record_.error is set): the connection can carry the next one, so
+        // a producer with one bad event or an expired session keeps it.
+        // Engine faults (the request not understood) still close it.
+        faultKeepAlive_ = record_.error ? soap_->keep_alive : 0;
         soap_send_fault(soap_);
+        faultKeepAlive_ = 0;
+    }
     finishRequest(started);
 }
 

@@ -47,6 +47,7 @@ private:
     static int requestReceived(struct soap* soap);
     static size_t receive(struct soap* soap, char* buffer, size_t length);
     static int parseHeaders(struct soap* soap);
+    static int respond(struct soap* soap, int status, ULONG64 count);
     static int inspectInput(struct soap* soap, const char* data, size_t length);
     static void describeEngineFault(struct soap* soap, const char** code, const char** string);
 
@@ -62,6 +63,10 @@ private:
     std::string idHeader_;   // "X-Request-Id: <id>", sent with its answer
     size_t (*engineRecv_)(struct soap*, char*, size_t);
     int (*engineParse_)(struct soap*);
+    int (*engineRespond_)(struct soap*, int, ULONG64);
+    // While an endpoint's fault is sent: the keep-alive it answers with
+    // (gSOAP would close the connection after any fault).
+    int faultKeepAlive_ = 0;
     size_t received_ = 0;   // bytes of the current request read so far
     std::string unread_;    // bytes after the current request (pipelining)
     XmlScan scan_;          // the current request's body, as it arrives

@@ -38,6 +38,7 @@ class HttpTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testUnknownPathIs404AndOtherMethodsAre405);
     CPPUNIT_TEST(testKeepAliveCarriesSeveralRequests);
     CPPUNIT_TEST(testPipelinedRequestsAreAllAnswered);
+    CPPUNIT_TEST(testRefusedRequestKeepsTheConnection);
     CPPUNIT_TEST(testBodyThatIsNotXmlGetsMalformedRequest);
     CPPUNIT_TEST(testWrongNamespaceGetsUnknownOperation);
     CPPUNIT_TEST(testUnknownElementGetsMalformedRequest);
@@ -111,6 +112,29 @@ public:
         CPPUNIT_ASSERT(connection.send(soapPost(kPing) + soapPost(kPing) + soapPost(kPing)));
         for (int i = 0; i < 3; ++i)
             CPPUNIT_ASSERT_EQUAL(200, connection.receive().status);
+    }
+
+    // A request read whole and refused by the service (here: no session)
+    // leaves the connection open for the next one; one the daemon could not
+    // read (not XML) closes it, as its bytes cannot frame another request.
+    void testRefusedRequestKeepsTheConnection()
+    {
+        const std::string newMail = envelope("<ocs:NewMail><ocs:backend>SOGo</ocs:backend><ocs:username>jdoe</ocs:username>"
+                                             "<ocs:folder>INBOX</ocs:folder><ocs:messageID>1</ocs:messageID></ocs:NewMail>");
+        RawConnection connection(daemon_->port());
+        for (int i = 0; i < 3; ++i) {
+            CPPUNIT_ASSERT(connection.send(soapPost(newMail)));
+            auto refused = connection.receive();
+            assertFault(refused, "InvalidSession");
+            CPPUNIT_ASSERT_MESSAGE(refused.headers, contains(refused.headers, "Connection: keep-alive"));
+            CPPUNIT_ASSERT(connection.send(soapPost(kPing)));
+            CPPUNIT_ASSERT_EQUAL(200, connection.receive().status);
+        }
+        CPPUNIT_ASSERT(connection.send(soapPost("this is not xml")));
+        auto malformed = connection.receive();
+        assertFault(malformed, "MalformedRequest");
+        CPPUNIT_ASSERT_MESSAGE(malformed.headers, contains(malformed.headers, "Connection: close"));
+        CPPUNIT_ASSERT(!connection.send(soapPost(kPing)) || !connection.receive().answered);
     }
 
     void testBodyThatIsNotXmlGetsMalformedRequest()
