@@ -27,6 +27,10 @@ constexpr double kMicrosPerSecond = 1e6;
 const std::vector<std::string_view> kOperations = {"GetToken", "Login", "Logout", "NewMail",
                                                    "Notify",   "Ping",  "http",   "unknown"};
 constexpr std::size_t kHttpSlot = 6;
+// The operations that report events, and what becomes of an event before
+// the error table's names.
+const std::vector<std::string_view> kEventOperations = {"NewMail", "Notify"};
+const std::vector<std::string_view> kEventStatuses = {"queued", "duplicate"};
 constexpr std::size_t kUnknownSlot = 7;
 
 // The shortest decimal that reads back as the same double, never in
@@ -159,6 +163,7 @@ Metrics::Metrics(GaugeSources sources)
     for (const ErrorRow& row : errorTable())
         results_.push_back(row.name);
     requests_.reset(new std::atomic<std::uint64_t>[kOperations.size() * results_.size()]());
+    events_.reset(new std::atomic<std::uint64_t>[kEventOperations.size() * eventResults()]());
     for (std::size_t i = 0; i < kOperations.size(); ++i)
         requestDurations_.push_back(std::make_unique<Histogram>(kDurationBoundsUs));
 }
@@ -208,6 +213,27 @@ void Metrics::recordRequest(std::string_view operation, const std::optional<Erro
     requestDurations_[slot]->observe(static_cast<std::uint64_t>(std::max<std::int64_t>(0, elapsed.count())));
 }
 
+std::size_t Metrics::eventResults() const
+{
+    // "ok" of the request results is split into the statuses.
+    return kEventStatuses.size() + results_.size() - 1;
+}
+
+void Metrics::recordEvents(std::string_view operation, std::uint64_t queued, std::uint64_t duplicates,
+                           const std::vector<ErrorCode>& refused)
+{
+    const auto found = std::find(kEventOperations.begin(), kEventOperations.end(), operation);
+    if (found == kEventOperations.end())
+        return;
+    std::atomic<std::uint64_t>* row = &events_[static_cast<std::size_t>(found - kEventOperations.begin()) * eventResults()];
+    if (queued)
+        row[0].fetch_add(queued);
+    if (duplicates)
+        row[1].fetch_add(duplicates);
+    for (ErrorCode code : refused)
+        row[kEventStatuses.size() + resultSlot(makeError(code)) - 1].fetch_add(1);
+}
+
 void Metrics::tallyCommitEvents(std::size_t events)
 {
     pendingEvents_.fetch_add(events);
@@ -243,6 +269,19 @@ std::string Metrics::render() const
             if (const std::uint64_t count = requests(op, result).load())
                 out.sample("ocsmanager_requests_total",
                            operationLabel(op) + ",result=\"" + std::string(results_[result]) + "\"", count);
+        }
+    }
+    out.family("ocsmanager_events_total", "counter",
+               "Events reported by NewMail and Notify, by what became of each: queued, duplicate, or the "
+               "error table's name.");
+    for (std::size_t op = 0; op < kEventOperations.size(); ++op) {
+        for (std::size_t result = 0; result < eventResults(); ++result) {
+            const std::string_view name =
+                result < kEventStatuses.size() ? kEventStatuses[result] : results_[result - kEventStatuses.size() + 1];
+            if (const std::uint64_t count = events_[op * eventResults() + result].load())
+                out.sample("ocsmanager_events_total",
+                           "operation=\"" + std::string(kEventOperations[op]) + "\",result=\"" + std::string(name) + "\"",
+                           count);
         }
     }
     out.family("ocsmanager_request_duration_seconds", "histogram",

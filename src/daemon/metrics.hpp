@@ -1,5 +1,6 @@
 // What GET /metrics reports, in the Prometheus text exposition format 0.0.4:
-// requests by operation and result with their durations, commits (duration,
+// requests by operation and result with their durations, reported events by
+// what became of them, commits (duration,
 // events and requests per commit), throttled logins, open connections,
 // sessions, queue depth and the process's memory, descriptors and start.
 //
@@ -85,6 +86,9 @@ class Metrics {
     // HTTP (label "http"), "-" when no operation was recognised ("unknown").
     void recordRequest(std::string_view operation, const std::optional<Error>& error,
                        std::chrono::microseconds elapsed);
+    // What became of the events one NewMail or Notify reported.
+    void recordEvents(std::string_view operation, std::uint64_t queued, std::uint64_t duplicates,
+                      const std::vector<ErrorCode>& refused);
     // The commit writer's observer, and the event router's tally of the
     // events each job of the running commit writes.
     void recordCommit(std::chrono::steady_clock::duration elapsed, std::size_t jobs);
@@ -101,11 +105,13 @@ class Metrics {
   private:
     std::size_t operationSlot(std::string_view operation) const;
     std::size_t resultSlot(const std::optional<Error>& error) const;
+    std::size_t eventResults() const; // per event operation
     std::atomic<std::uint64_t>& requests(std::size_t operation, std::size_t result) const;
 
     GaugeSources sources_;
     std::vector<std::string_view> results_;                    // "ok", then the error table's names
     std::unique_ptr<std::atomic<std::uint64_t>[]> requests_;   // operation × result
+    std::unique_ptr<std::atomic<std::uint64_t>[]> events_;     // NewMail, Notify × queued, duplicate, error names
     std::vector<std::unique_ptr<Histogram>> requestDurations_; // per operation, µs
     Histogram commitDuration_;                                 // µs
     Histogram commitEvents_;

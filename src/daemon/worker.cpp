@@ -301,6 +301,8 @@ void Worker::finishRequest(std::chrono::steady_clock::time_point started)
 {
     const auto elapsed =
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+    // Events first: a scrape that sees the request counted sees its events.
+    accounting_.metrics.recordEvents(record_.operation, record_.queued, record_.duplicates, record_.refused);
     accounting_.metrics.recordRequest(record_.operation, record_.error, elapsed);
     std::string line = "peer=" + record_.peer + " op=" + log::field(record_.operation) +
                        " account=" + log::field(record_.account);
@@ -312,6 +314,9 @@ void Worker::finishRequest(std::chrono::steady_clock::time_point started)
     } else {
         line += " outcome=ok";
     }
+    if (record_.queued || record_.duplicates || !record_.refused.empty())
+        line += " queued=" + std::to_string(record_.queued) + " duplicates=" + std::to_string(record_.duplicates) +
+                " refused=" + std::to_string(record_.refused.size());
     line += " duration_us=" + std::to_string(elapsed.count());
     log::info(msg::Request, line);
     // The client was told only "Internal error": the operator needs more.

@@ -97,6 +97,17 @@ ocs__EventResult* resultOf(struct soap* soap, std::size_t index, const Result<qu
     return out;
 }
 
+// Counts what became of one event, for the request's log line and metrics.
+void tally(RequestRecord& record, const Result<queue::EventResult>& result)
+{
+    if (!result)
+        record.refused.push_back(result.error().code);
+    else if (result->status == queue::Delivery::Duplicate)
+        ++record.duplicates;
+    else
+        ++record.queued;
+}
+
 queue::Producer producerOf(const auth::Principal& caller)
 {
     return {caller.account, caller.permissions};
@@ -129,6 +140,7 @@ int NotificationEndpoint::NewMail(_ocs__NewMail* request, _ocs__NewMailResponse&
 {
     return serveOperation(soap, deps_, record_, "NewMail", Access::Session, [&](const auth::Principal* caller) -> Status {
         auto results = deps_.router.deliver({eventOf(*request)}, producerOf(*caller));
+        tally(record_, results.front());
         if (!results.front())
             return results.front().error();
         response.result = resultOf(soap, 0, results.front());
@@ -150,8 +162,10 @@ int NotificationEndpoint::Notify(_ocs__Notify* request, _ocs__NotifyResponse& re
             events.push_back(eventOf(*event));
         }
         const auto results = deps_.router.deliver(events, producerOf(*caller));
-        for (std::size_t i = 0; i < results.size(); ++i)
+        for (std::size_t i = 0; i < results.size(); ++i) {
+            tally(record_, results[i]);
             response.result.push_back(resultOf(soap, i, results[i]));
+        }
         return {};
     });
 }

@@ -4,8 +4,10 @@
 
 #include "common/result.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace ocs {
 struct Config;
@@ -32,12 +34,19 @@ struct RequestRecord {
     std::string operation = "-";
     std::string account = "-";
     std::optional<Error> error;
+    // NewMail and Notify: what became of each event the request reported.
+    std::uint32_t queued = 0;     // status "queued" (with or without a queue wanting it)
+    std::uint32_t duplicates = 0; // status "duplicate"
+    std::vector<ErrorCode> refused;
 
     void reset()
     {
         operation = "-";
         account = "-";
         error.reset();
+        queued = 0;
+        duplicates = 0;
+        refused.clear();
     }
 };
 

@@ -314,6 +314,7 @@ class MetricsTest : public CppUnit::TestFixture {
         const Exposition exposition = scrape();
         const std::map<std::string, std::string> expected = {
             {"ocsmanager_requests_total", "counter"},
+            {"ocsmanager_events_total", "counter"},
             {"ocsmanager_request_duration_seconds", "histogram"},
             {"ocsmanager_commit_duration_seconds", "histogram"},
             {"ocsmanager_commit_batch_events", "histogram"},
@@ -442,6 +443,39 @@ class MetricsTest : public CppUnit::TestFixture {
         CPPUNIT_ASSERT_EQUAL(1.0, valueOf(after, "ocsmanager_queue_entries", "ocsmanager_queue_entries"));
         CPPUNIT_ASSERT_EQUAL(1.0, valueOf(after, "ocsmanager_sessions", "ocsmanager_sessions"));
 
+        // A Notify is one request answered "ok"; what became of its events
+        // is counted per event: the NewMail above queued one, this Notify
+        // repeats it (a duplicate) and reports one the checks refuse.
+        CPPUNIT_ASSERT_EQUAL(1.0, moved(before, after, "ocsmanager_events_total", "ocsmanager_events_total",
+                                        {{"operation", "NewMail"}, {"result", "queued"}}));
+        {
+            ProducerClient client(options());
+            CPPUNIT_ASSERT(client.login("mta", kPassword));
+            ocs::producer::NotifyEvent repeated;
+            repeated.backend = "SOGo";
+            repeated.username = "jdoe";
+            repeated.folder = "INBOX";
+            repeated.messageId = "61";
+            ocs::producer::NotifyEvent refused = repeated;
+            refused.username = "bad\x01user";
+            std::vector<ocs::producer::EventOutcome> outcomes;
+            CPPUNIT_ASSERT(client.notify({repeated, refused}, outcomes));
+            CPPUNIT_ASSERT_EQUAL(std::string("duplicate"), outcomes.at(0).status);
+            CPPUNIT_ASSERT_EQUAL(std::string("error"), outcomes.at(1).status);
+        }
+        Exposition notified;
+        do
+            notified = scrape();
+        while (valueOf(notified, "ocsmanager_requests_total", "ocsmanager_requests_total",
+                       {{"operation", "Notify"}, {"result", "ok"}}) < 1 &&
+               std::chrono::steady_clock::now() < deadline + std::chrono::seconds(10));
+        for (const auto& [result, count] : std::map<std::string, double>{{"duplicate", 1}, {"InvalidParameter", 1}})
+            CPPUNIT_ASSERT_EQUAL_MESSAGE(result, count,
+                                         valueOf(notified, "ocsmanager_events_total", "ocsmanager_events_total",
+                                                 {{"operation", "Notify"}, {"result", result}}));
+        CPPUNIT_ASSERT_EQUAL(0.0, valueOf(notified, "ocsmanager_events_total", "ocsmanager_events_total",
+                                          {{"operation", "Notify"}, {"result", "queued"}}));
+
         // The queue gauges are counted afresh at start: a restart on the
         // same state shows the same depth.
         CPPUNIT_ASSERT_EQUAL(0, daemon_->stop(SIGTERM));
@@ -510,9 +544,9 @@ class MetricsTest : public CppUnit::TestFixture {
     }
 
     static double moved(const Exposition& before, const Exposition& after, const std::string& family,
-                        const std::string& sample)
+                        const std::string& sample, const Labels& labels = {})
     {
-        return valueOf(after, family, sample) - valueOf(before, family, sample);
+        return valueOf(after, family, sample, labels) - valueOf(before, family, sample, labels);
     }
 
     std::unique_ptr<ocs::test::TempDir> work_; // the daemons' state, kept across restarts

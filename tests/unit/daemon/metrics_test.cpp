@@ -31,6 +31,7 @@ class MetricsUnitTest : public CppUnit::TestFixture {
     CPPUNIT_TEST_SUITE(MetricsUnitTest);
     CPPUNIT_TEST(testHistogramBucketsAreCumulativeAndCountIsTheInfBucket);
     CPPUNIT_TEST(testRequestsAreCountedByOperationAndResult);
+    CPPUNIT_TEST(testEventsAreCountedByWhatBecameOfThem);
     CPPUNIT_TEST(testCommitEventsAreThoseTalliedDuringTheCommit);
     CPPUNIT_TEST(testGaugesComeFromTheirSourcesAtEachRender);
     CPPUNIT_TEST(testOperationLabelsCoverTheContract);
@@ -76,6 +77,25 @@ class MetricsUnitTest : public CppUnit::TestFixture {
         assertHasLines(text, expected);
         // Operations without requests have no series.
         CPPUNIT_ASSERT(text.find("operation=\"NewMail\"") == std::string::npos);
+    }
+
+    // A Notify is one request answered "ok" whatever became of its events:
+    // the refused ones are counted here, by their row.
+    void testEventsAreCountedByWhatBecameOfThem()
+    {
+        Metrics metrics({});
+        metrics.recordEvents("Notify", 97, 1, {ocs::ErrorCode::StoreUnavailable, ocs::ErrorCode::StoreUnavailable});
+        metrics.recordEvents("Notify", 3, 0, {ocs::ErrorCode::InvalidParameter});
+        metrics.recordEvents("NewMail", 0, 0, {ocs::ErrorCode::UnknownBackend});
+        metrics.recordEvents("Ping", 5, 5, {});
+        const std::string text = metrics.render();
+        assertHasLines(text, {"ocsmanager_events_total{operation=\"Notify\",result=\"queued\"} 100",
+                              "ocsmanager_events_total{operation=\"Notify\",result=\"duplicate\"} 1",
+                              "ocsmanager_events_total{operation=\"Notify\",result=\"StoreUnavailable\"} 2",
+                              "ocsmanager_events_total{operation=\"Notify\",result=\"InvalidParameter\"} 1",
+                              "ocsmanager_events_total{operation=\"NewMail\",result=\"UnknownBackend\"} 1"});
+        CPPUNIT_ASSERT(text.find("operation=\"NewMail\",result=\"queued\"") == std::string::npos);
+        CPPUNIT_ASSERT(text.find("ocsmanager_events_total{operation=\"Ping\"") == std::string::npos);
     }
 
     void testCommitEventsAreThoseTalliedDuringTheCommit()
