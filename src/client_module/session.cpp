@@ -178,8 +178,15 @@ Result<Drained> Session::drain(std::uint8_t logonId, std::size_t capacity)
         const store::QueueState& window = read->window;
         view.cursor = cursor->value_or(window.next);
         view.cursorChanged = !*cursor;
-        if (view.cursor < window.first)
+        if (view.cursor < window.first) {
             pending.push_back({q, std::nullopt, window.first});
+        } else if (view.cursor > window.next) {
+            // The cursor was moved along another history of the queue
+            // (store.tdb restored from an older copy, or replaced): what the
+            // session has missed is unknown. It is told it missed events and
+            // goes on from the queue's end.
+            pending.push_back({q, std::nullopt, window.next});
+        }
         drained.more = drained.more || read->entries.size() == kEntriesPerQueue;
         for (store::QueueEntry& entry : read->entries) {
             const std::uint64_t next = entry.sequence + 1;

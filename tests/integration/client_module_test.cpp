@@ -5,6 +5,7 @@
 #include "client_module/rop_notify.hpp"
 #include "producer/producer_client.hpp"
 #include "store/model.hpp"
+#include "store/registry.hpp"
 #include "support/daemon.hpp"
 
 #include <cppunit/extensions/HelperMacros.h>
@@ -43,6 +44,7 @@ class ClientModuleTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testTwoSessionsOnOneQueueBothReceive);
     CPPUNIT_TEST(testPushIsSentOnceUntilTheSessionDrains);
     CPPUNIT_TEST(testSessionBehindTheWindowIsToldItMissedEvents);
+    CPPUNIT_TEST(testCursorPastTheQueueEndIsToldItMissedEvents);
     CPPUNIT_TEST(testReopenedSessionResumesFromItsCursor);
     CPPUNIT_TEST(testDrainIsBoundedByTheBuffer);
     CPPUNIT_TEST(testSessionsInSeveralThreadsEachReceiveEverything);
@@ -169,6 +171,44 @@ public:
             CPPUNIT_ASSERT_EQUAL(midOf(200 + i), notes[i].data.mid); // messages 201 to 1200
         }
         ocs_session_close(session);
+    }
+
+    // registry.tdb newer than store.tdb (the store restored from an older
+    // copy without its journal): the session's cursor is past the queue's
+    // end. Entries up to the cursor would be skipped without a word; the
+    // session is told it missed events, then receives what follows.
+    void testCursorPastTheQueueEndIsToldItMissedEvents()
+    {
+        ocs_session* session = openSession("session-x", 5);
+        newMail("91");
+        CPPUNIT_ASSERT(daemon_->awaitStoreQueue("alice", 2));
+        CPPUNIT_ASSERT_EQUAL(std::size_t{1}, drain(session).size());
+        ocs_session_detach(session);
+        ocs_close(handle_);
+        handle_ = nullptr;
+        {
+            auto registry = ocs::store::Registry::open(daemon_->state());
+            CPPUNIT_ASSERT(registry.ok());
+            CPPUNIT_ASSERT(
+                (*registry)->setCursors("session-x", {{ocs::store::QueueKey{"alice", 0, ocs::store::TableType::None}, 50}}).ok());
+        }
+        CPPUNIT_ASSERT_EQUAL(OCS_OK, ocs_open(daemon_->state().c_str(), &handle_));
+        ocs_session* reopened = nullptr;
+        CPPUNIT_ASSERT_EQUAL(OCS_OK, ocs_session_open(handle_, "alice", "session-x", &reopened));
+        newMail("92");
+        CPPUNIT_ASSERT(daemon_->awaitStoreQueue("alice", 3));
+        auto notes = drain(reopened);
+        CPPUNIT_ASSERT_EQUAL(std::size_t{1}, notes.size());
+        CPPUNIT_ASSERT_EQUAL(std::uint16_t{OCS_FNEV_TABLE_MODIFIED}, notes[0].data.type());
+        CPPUNIT_ASSERT(notes[0].data.tableEvent == ocs::client_module::TableEvent::Changed);
+        newMail("93");
+        CPPUNIT_ASSERT(daemon_->awaitStoreQueue("alice", 4));
+        notes = drain(reopened);
+        CPPUNIT_ASSERT_EQUAL(std::size_t{1}, notes.size());
+        CPPUNIT_ASSERT_EQUAL(std::uint16_t{OCS_FNEV_NEW_MAIL}, notes[0].data.type());
+        CPPUNIT_ASSERT_EQUAL(midOf(3), notes[0].data.mid);
+        CPPUNIT_ASSERT(drain(reopened).empty());
+        ocs_session_close(reopened);
     }
 
     void testReopenedSessionResumesFromItsCursor()
