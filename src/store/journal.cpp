@@ -184,6 +184,7 @@ Status Journal::replay(JournalPosition from, const Visitor& visit)
         end = {segment, offset};
     }
     replayed_ = true;
+    oldest_ = segments.empty() ? from.segment + 1 : segments.front();
     // Appends continue in the newest segment, or a fresh one past `from`.
     if (segments.empty() || segments.back() < from.segment)
         return startSegment(from.segment + 1);
@@ -243,10 +244,9 @@ Result<JournalPosition> Journal::append(std::string_view payload)
 Status Journal::release(JournalPosition applied)
 {
     const std::lock_guard lock(mutex_);
-    for (std::uint64_t segment : segmentsIn(directory_)) {
-        if (segment >= applied.segment || segment >= end_.segment)
-            break;
-        const fs::path path = directory_ / segmentName(segment);
+    // Segments are numbered consecutively: no need to list the directory.
+    for (; oldest_ < std::min(applied.segment, end_.segment); ++oldest_) {
+        const fs::path path = directory_ / segmentName(oldest_);
         if (::unlink(path.c_str()) != 0 && errno != ENOENT)
             return failure(path, "cannot remove", errno);
     }

@@ -73,6 +73,7 @@ class Journal {
     bool replayed_ = false;
     int fd_ = -1;         // the segment appended to
     JournalPosition end_; // its end
+    std::uint64_t oldest_ = 0; // the oldest segment that may still exist
 };
 
 } // namespace ocs::store

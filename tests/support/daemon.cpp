@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -75,20 +76,27 @@ void throwOnSanitizerReport(const std::string& program, const std::string& outpu
 }
 
 // Starts a program (no shell), stdin from /dev/null, stdout and stderr to
-// `output` opened with `outputFlags`.
+// `output` opened with `outputFlags`. The program is killed when the test
+// process dies, so that an aborted suite leaves no daemon behind.
 int spawn(const std::vector<std::string>& args, const std::string& output, int outputFlags)
 {
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, output.c_str(), O_WRONLY | O_CREAT | outputFlags, 0600);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
     auto argv = argvOf(args);
-    pid_t pid = -1;
-    const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0)
+    const char* outputPath = output.c_str();
+    const pid_t parent = ::getpid();
+    const pid_t pid = ::fork();
+    if (pid < 0)
         throw std::runtime_error("cannot run " + args[0]);
+    if (pid == 0) {
+        // Only async-signal-safe calls from here to exec.
+        if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent)
+            ::_exit(127);
+        const int in = ::open("/dev/null", O_RDONLY);
+        const int out = ::open(outputPath, O_WRONLY | O_CREAT | outputFlags, 0600);
+        if (in < 0 || out < 0 || ::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(out, 2) < 0)
+            ::_exit(127);
+        ::execve(argv[0], argv.data(), environ);
+        ::_exit(127);
+    }
     return pid;
 }
 

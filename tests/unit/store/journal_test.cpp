@@ -146,6 +146,12 @@ class JournalTest : public CppUnit::TestFixture {
         auto journal = open(4096);
         const Replayed rest = replay(*journal, ends[6]);
         CPPUNIT_ASSERT(rest.payloads == (std::vector<std::string>{payload + "7", payload + "8", payload + "9"}));
+        // After a restart, the segments found at replay go once applied.
+        CPPUNIT_ASSERT(ends[9].segment > ends[6].segment);
+        CPPUNIT_ASSERT(journal->release(ends[9]).ok());
+        const auto left = segmentFiles(directory_->path());
+        CPPUNIT_ASSERT_EQUAL(std::size_t{1}, left.size());
+        CPPUNIT_ASSERT_EQUAL(ends[9].segment, std::uint64_t{std::stoull(left.front().stem().string(), nullptr, 16)});
     }
 
     void testAppendBeforeReplayIsRefused()
