@@ -6,8 +6,8 @@
 namespace ocs::store {
 namespace {
 
-constexpr std::size_t kBitsPerMessage = 10;
-constexpr int kProbes = 7;
+constexpr std::size_t kBitsPerMessage = 20;
+constexpr int kProbes = 14;
 constexpr std::size_t kSmallestLayer = 1 << 16; // messages
 
 struct Probes {

@@ -34,8 +34,10 @@ class MessageFilterTest : public CppUnit::TestFixture {
         int falseMaybes = 0;
         for (int i = 0; i < 100000; ++i)
             falseMaybes += filter.mayContain("alice", "sogo://out/" + std::to_string(i)) ? 1 : 0;
-        // About 1 % per layer, three layers here.
-        CPPUNIT_ASSERT_MESSAGE(std::to_string(falseMaybes), falseMaybes < 4000);
+        // A false "maybe" costs the commit a read of store.tdb, which waits
+        // while a transaction is applied: at most about 0.01 % per layer,
+        // three layers here (0.03 %: 30 of 100,000).
+        CPPUNIT_ASSERT_MESSAGE(std::to_string(falseMaybes), falseMaybes < 60);
     }
 
     void testUserAndUriAreBothPartOfTheKey()
