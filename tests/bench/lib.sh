@@ -12,10 +12,11 @@ trap cleanup EXIT
 password="bench password"
 printf '%s\n' "$password" >"$work/password"
 
-# provision STATE USERS MESSAGES: users, their subscriptions, an account "bench".
+# provision STATE USERS MESSAGES: users, their subscriptions, an account "bench"
+# that may report NewMail and ObjectModified.
 provision() {
   "$build/tests/ocs-bench-provision" "$1" "$2" "$3" >/dev/null
-  "$build/ocsmanager-account" --state-dir "$1" add bench --backends SOGo --events NewMail \
+  "$build/ocsmanager-account" --state-dir "$1" add bench --backends SOGo --events NewMail,ObjectModified \
     --password-file "$work/password" >/dev/null
 }
 
@@ -40,14 +41,19 @@ stop_daemon() {
   pid=
 }
 
-# metric NAME: the value of an unlabelled series of the daemon's /metrics.
-metric() {
+# metrics: the daemon's /metrics answer.
+metrics() {
   local port=${url#http://127.0.0.1:}
   port=${port%/}
   exec 3<>"/dev/tcp/127.0.0.1/$port"
   printf 'GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
-  awk -v name="$1" '$1 == name {print $2}' <&3
+  cat <&3
   exec 3<&-
+}
+
+# metric NAME: the value of an unlabelled series of the daemon's /metrics.
+metric() {
+  metrics | awk -v name="$1" '$1 == name {print $2}'
 }
 
 # drain: waits until store.tdb has taken every journaled event, so that a
