@@ -137,7 +137,13 @@ Result<bool> TdbFile::remove(std::string_view key)
 
 Status TdbFile::traverse(const Visitor& visit)
 {
-    if (tdb_traverse_read(tdb_, visitRecord, const_cast<Visitor*>(&visit)) < 0)
+    // libtdb refuses the all-record lock to a read-only handle: such a walk
+    // locks chain by chain.
+    const bool locked = tdb_lockall_read(tdb_) == 0;
+    const int visited = tdb_traverse_read(tdb_, visitRecord, const_cast<Visitor*>(&visit));
+    if (locked)
+        tdb_unlockall_read(tdb_);
+    if (visited < 0)
         return failure("traverse");
     return {};
 }

@@ -43,7 +43,13 @@ class TdbFile {
     // false when the key was absent.
     Result<bool> remove(std::string_view key);
     // Visits every record under a read lock; return false from the visitor
-    // to stop early. A whole-file walk: for tools, never on a request path.
+    // to stop early. A whole-file walk: at start and for tools, never on a
+    // request path. A writable handle takes the file's all-record read lock
+    // for the walk (writers in other processes wait until it ends): without
+    // it libtdb locks each hash chain with its own fcntl calls, and the
+    // daemon took 32.5 s instead of 1.3 s to start on a store with a
+    // million indexed messages. libtdb refuses that lock to read-only
+    // handles (the tools), which lock chain by chain.
     Status traverse(const std::function<bool(std::string_view key, std::string_view value)>& visit);
 
     const std::filesystem::path& path() const { return path_; }
