@@ -240,40 +240,48 @@ class EnvironmentFaultTest : public CppUnit::TestFixture {
     // moment to accept again); returns the events that one acknowledged.
     static int sendUntilQueued(ProducerClient& client, int& next)
     {
-        bool accepted = false;
-        for (int attempt = 0; attempt < 100 && !accepted; ++attempt) {
-            accepted = send(client, next) == Answer::Queued;
+        int queued = 0;
+        for (int attempt = 0; attempt < 100 && queued == 0; ++attempt) {
+            queued = sendCounting(client, next);
             next += 100;
-            if (!accepted)
+            if (queued == 0)
                 std::this_thread::sleep_for(std::chrono::milliseconds(50));
         }
-        CPPUNIT_ASSERT(accepted);
-        return 100;
+        CPPUNIT_ASSERT_EQUAL(100, queued);
+        return queued;
     }
 
     enum class Answer { Queued, StoreUnavailable };
 
+    static Answer send(ProducerClient& client, int first)
+    {
+        return sendCounting(client, first) > 0 ? Answer::Queued : Answer::StoreUnavailable;
+    }
+
     // One Notify of 100 new messages from `first` on: all queued, or all
     // refused with StoreUnavailable (per event or for the whole call).
-    static Answer send(ProducerClient& client, int first)
+    // Returns the events queued: 100 or 0.
+    static int sendCounting(ProducerClient& client, int first)
     {
         std::vector<ocs::producer::EventOutcome> outcomes;
         if (!client.notify(newMails(first, 100), outcomes)) {
             CPPUNIT_ASSERT_EQUAL_MESSAGE(client.lastError().message, 503, client.lastError().code);
-            return Answer::StoreUnavailable;
+            return 0;
         }
         CPPUNIT_ASSERT_EQUAL(std::size_t{100}, outcomes.size());
         const bool queued = outcomes.front().status == "queued";
+        int count = 0;
         for (const auto& outcome : outcomes) {
             if (queued) {
                 CPPUNIT_ASSERT_EQUAL(std::string("queued"), outcome.status);
                 CPPUNIT_ASSERT_EQUAL(1u, outcome.queues);
+                ++count;
             } else {
                 CPPUNIT_ASSERT_EQUAL(503, outcome.error.code);
                 CPPUNIT_ASSERT_EQUAL(std::string("StoreUnavailable"), outcome.error.name);
             }
         }
-        return queued ? Answer::Queued : Answer::StoreUnavailable;
+        return count;
     }
 
     void testDamagedStoreFileStopsTheStartNamingFileAndRepair()
