@@ -137,8 +137,8 @@ Result<bool> TdbFile::remove(std::string_view key)
 
 Status TdbFile::traverse(const Visitor& visit)
 {
-    // libtdb refuses the all-record lock to a read-only handle: such a walk
-    // locks chain by chain.
+    // libtdb refuses the all-record lock to a read-only handle, whose walk
+    // goes without it.
     const bool locked = tdb_lockall_read(tdb_) == 0;
     const int visited = tdb_traverse_read(tdb_, visitRecord, const_cast<Visitor*>(&visit));
     if (locked)
