@@ -27,10 +27,8 @@ constexpr double kMicrosPerSecond = 1e6;
 const std::vector<std::string_view> kOperations = {"GetToken", "Login", "Logout", "NewMail",
                                                    "Notify",   "Ping",  "http",   "unknown"};
 constexpr std::size_t kHttpSlot = 6;
-// The operations that report events, and what becomes of an event before
-// the error table's names.
+// The operations that report events.
 const std::vector<std::string_view> kEventOperations = {"NewMail", "Notify"};
-const std::vector<std::string_view> kEventStatuses = {"queued", "duplicate"};
 constexpr std::size_t kUnknownSlot = 7;
 
 // The shortest decimal that reads back as the same double, never in
@@ -130,6 +128,43 @@ std::string operationLabel(std::size_t slot)
     return "operation=\"" + std::string(kOperations[slot]) + "\"";
 }
 
+// `first`, then the error table's names: the results a counter is kept for.
+std::vector<std::string_view> withErrorNames(std::initializer_list<std::string_view> first)
+{
+    std::vector<std::string_view> names(first);
+    for (const ErrorRow& row : errorTable())
+        names.push_back(row.name);
+    return names;
+}
+
+// The place of the code's name in a list made by withErrorNames.
+std::size_t errorResult(const std::vector<std::string_view>& results, ErrorCode code)
+{
+    const auto& table = errorTable();
+    const std::size_t first = results.size() - table.size();
+    for (std::size_t i = 0; i < table.size(); ++i) {
+        if (table[i].id == code)
+            return first + i;
+    }
+    return first; // every code has a row (error_table_test)
+}
+
+// One sample per (operation, result) counted at least once; counts are
+// operation × result.
+void sampleCounts(Exposition& out, const char* family, const std::vector<std::string_view>& operations,
+                  const std::vector<std::string_view>& results, const std::atomic<std::uint64_t>* counts)
+{
+    for (std::size_t op = 0; op < operations.size(); ++op) {
+        for (std::size_t result = 0; result < results.size(); ++result) {
+            if (const std::uint64_t count = counts[op * results.size() + result].load())
+                out.sample(family,
+                           "operation=\"" + std::string(operations[op]) + "\",result=\"" + std::string(results[result]) +
+                               "\"",
+                           count);
+        }
+    }
+}
+
 } // namespace
 
 Histogram::Histogram(std::vector<std::uint64_t> bounds)
@@ -156,14 +191,12 @@ Histogram::Snapshot Histogram::snapshot() const
 }
 
 Metrics::Metrics(GaugeSources sources)
-    : sources_(std::move(sources)), commitDuration_(kDurationBoundsUs), commitEvents_(kBatchBounds),
-      commitRequests_(kBatchBounds), startTime_(processStartTime())
+    : sources_(std::move(sources)), results_(withErrorNames({"ok"})),
+      eventResults_(withErrorNames({"queued", "duplicate"})), commitDuration_(kDurationBoundsUs),
+      commitEvents_(kBatchBounds), commitRequests_(kBatchBounds), startTime_(processStartTime())
 {
-    results_.push_back("ok");
-    for (const ErrorRow& row : errorTable())
-        results_.push_back(row.name);
     requests_.reset(new std::atomic<std::uint64_t>[kOperations.size() * results_.size()]());
-    events_.reset(new std::atomic<std::uint64_t>[kEventOperations.size() * eventResults()]());
+    events_.reset(new std::atomic<std::uint64_t>[kEventOperations.size() * eventResults_.size()]());
     for (std::size_t i = 0; i < kOperations.size(); ++i)
         requestDurations_.push_back(std::make_unique<Histogram>(kDurationBoundsUs));
 }
@@ -184,18 +217,6 @@ std::size_t Metrics::operationSlot(std::string_view operation) const
                                                     : static_cast<std::size_t>(found - kOperations.begin());
 }
 
-std::size_t Metrics::resultSlot(const std::optional<Error>& error) const
-{
-    if (!error)
-        return 0;
-    const auto& table = errorTable();
-    for (std::size_t i = 0; i < table.size(); ++i) {
-        if (table[i].id == error->code)
-            return i + 1;
-    }
-    return 0; // every code has a row (error_table_test)
-}
-
 std::atomic<std::uint64_t>& Metrics::requests(std::size_t operation, std::size_t result) const
 {
     return requests_[operation * results_.size() + result];
@@ -209,14 +230,8 @@ void Metrics::recordRequest(std::string_view operation, const std::optional<Erro
     if (error && error->code == ErrorCode::TooManyAttempts)
         throttled_.fetch_add(1);
     const std::size_t slot = operationSlot(operation);
-    requests(slot, resultSlot(error)).fetch_add(1);
+    requests(slot, error ? errorResult(results_, error->code) : 0).fetch_add(1);
     requestDurations_[slot]->observe(static_cast<std::uint64_t>(std::max<std::int64_t>(0, elapsed.count())));
-}
-
-std::size_t Metrics::eventResults() const
-{
-    // "ok" of the request results is split into the statuses.
-    return kEventStatuses.size() + results_.size() - 1;
 }
 
 void Metrics::recordEvents(std::string_view operation, std::uint64_t queued, std::uint64_t duplicates,
@@ -225,13 +240,14 @@ void Metrics::recordEvents(std::string_view operation, std::uint64_t queued, std
     const auto found = std::find(kEventOperations.begin(), kEventOperations.end(), operation);
     if (found == kEventOperations.end())
         return;
-    std::atomic<std::uint64_t>* row = &events_[static_cast<std::size_t>(found - kEventOperations.begin()) * eventResults()];
+    std::atomic<std::uint64_t>* row =
+        &events_[static_cast<std::size_t>(found - kEventOperations.begin()) * eventResults_.size()];
     if (queued)
         row[0].fetch_add(queued);
     if (duplicates)
         row[1].fetch_add(duplicates);
     for (ErrorCode code : refused)
-        row[kEventStatuses.size() + resultSlot(makeError(code)) - 1].fetch_add(1);
+        row[errorResult(eventResults_, code)].fetch_add(1);
 }
 
 void Metrics::tallyCommitEvents(std::size_t events)
@@ -264,26 +280,11 @@ std::string Metrics::render() const
     Exposition out;
     out.family("ocsmanager_requests_total", "counter",
                "Requests answered, by operation and result (ok or the error table's name).");
-    for (std::size_t op = 0; op < kOperations.size(); ++op) {
-        for (std::size_t result = 0; result < results_.size(); ++result) {
-            if (const std::uint64_t count = requests(op, result).load())
-                out.sample("ocsmanager_requests_total",
-                           operationLabel(op) + ",result=\"" + std::string(results_[result]) + "\"", count);
-        }
-    }
+    sampleCounts(out, "ocsmanager_requests_total", kOperations, results_, requests_.get());
     out.family("ocsmanager_events_total", "counter",
                "Events reported by NewMail and Notify, by what became of each: queued, duplicate, or the "
                "error table's name.");
-    for (std::size_t op = 0; op < kEventOperations.size(); ++op) {
-        for (std::size_t result = 0; result < eventResults(); ++result) {
-            const std::string_view name =
-                result < kEventStatuses.size() ? kEventStatuses[result] : results_[result - kEventStatuses.size() + 1];
-            if (const std::uint64_t count = events_[op * eventResults() + result].load())
-                out.sample("ocsmanager_events_total",
-                           "operation=\"" + std::string(kEventOperations[op]) + "\",result=\"" + std::string(name) + "\"",
-                           count);
-        }
-    }
+    sampleCounts(out, "ocsmanager_events_total", kEventOperations, eventResults_, events_.get());
     out.family("ocsmanager_request_duration_seconds", "histogram",
                "Time from a request's first byte read to its answer sent, by operation.");
     for (std::size_t op = 0; op < kOperations.size(); ++op) {

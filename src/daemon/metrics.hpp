@@ -104,12 +104,11 @@ class Metrics {
 
   private:
     std::size_t operationSlot(std::string_view operation) const;
-    std::size_t resultSlot(const std::optional<Error>& error) const;
-    std::size_t eventResults() const; // per event operation
     std::atomic<std::uint64_t>& requests(std::size_t operation, std::size_t result) const;
 
     GaugeSources sources_;
-    std::vector<std::string_view> results_;                    // "ok", then the error table's names
+    const std::vector<std::string_view> results_;      // "ok", then the error table's names
+    const std::vector<std::string_view> eventResults_; // "queued", "duplicate", then the error table's names
     std::unique_ptr<std::atomic<std::uint64_t>[]> requests_;   // operation × result
     std::unique_ptr<std::atomic<std::uint64_t>[]> events_;     // NewMail, Notify × queued, duplicate, error names
     std::vector<std::unique_ptr<Histogram>> requestDurations_; // per operation, µs

@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -75,12 +74,14 @@ void throwOnSanitizerReport(const std::string& program, const std::string& outpu
     }
 }
 
-// Starts a program (no shell), stdin from /dev/null, stdout and stderr to
+// Starts a program (no shell), stdin from `input`, stdout and stderr to
 // `output` opened with `outputFlags`. The program is killed when the test
 // process dies, so that an aborted suite leaves no daemon behind.
-int spawn(const std::vector<std::string>& args, const std::string& output, int outputFlags)
+int spawn(const std::vector<std::string>& args, const std::string& input, const std::string& output,
+          int outputFlags)
 {
     auto argv = argvOf(args);
+    const char* inputPath = input.c_str();
     const char* outputPath = output.c_str();
     const pid_t parent = ::getpid();
     const pid_t pid = ::fork();
@@ -90,7 +91,7 @@ int spawn(const std::vector<std::string>& args, const std::string& output, int o
         // Only async-signal-safe calls from here to exec.
         if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent)
             ::_exit(127);
-        const int in = ::open("/dev/null", O_RDONLY);
+        const int in = ::open(inputPath, O_RDONLY);
         const int out = ::open(outputPath, O_WRONLY | O_CREAT | outputFlags, 0600);
         if (in < 0 || out < 0 || ::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(out, 2) < 0)
             ::_exit(127);
@@ -115,18 +116,7 @@ int runProgram(const std::vector<std::string>& args, const std::string& input, s
     TempDir scratch;
     const std::string in = scratch.path() + "/stdin", out = scratch.path() + "/stdout";
     std::ofstream(in) << input;
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, in.c_str(), O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    pid_t pid = -1;
-    auto argv = argvOf(args);
-    const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0)
-        throw std::runtime_error("cannot run " + args[0]);
-    const int status = waitFor(pid);
+    const int status = waitFor(spawn(args, in, out, O_TRUNC));
     const std::string written = readFile(out);
     throwOnSanitizerReport(args[0], written);
     if (output)
@@ -145,7 +135,7 @@ Daemon::Daemon(std::vector<std::string> extraArgs, std::string workDir)
         args.insert(args.end(), {"--listen", "127.0.0.1:0"});
     args.insert(args.end(), extraArgs.begin(), extraArgs.end());
 
-    pid_ = spawn(args, logFile_, O_APPEND);
+    pid_ = spawn(args, "/dev/null", logFile_, O_APPEND);
 
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (std::chrono::steady_clock::now() < deadline) {
@@ -246,7 +236,7 @@ void Daemon::addAccount(const std::string& login, const std::string& password) c
 }
 
 Process::Process(const std::vector<std::string>& args)
-    : program_(args.at(0)), outputFile_(dir_.path() + "/output"), pid_(spawn(args, outputFile_, O_TRUNC))
+    : program_(args.at(0)), outputFile_(dir_.path() + "/output"), pid_(spawn(args, "/dev/null", outputFile_, O_TRUNC))
 {
 }
 
