@@ -2,10 +2,12 @@
 // status codes, and the boundary no C++ exception crosses.
 #include "client_module/ocsmanager_client.h"
 
+#include "client_module/indexing_tdb.hpp"
 #include "client_module/session.hpp"
 
 #include <cstring>
 #include <new>
+#include <vector>
 
 struct ocs_handle {
     std::unique_ptr<ocs::client_module::StateHandle> state;
@@ -13,6 +15,9 @@ struct ocs_handle {
 
 struct ocs_session {
     std::unique_ptr<ocs::client_module::Session> session;
+    ocs::client_module::StateHandle& state;
+
+    bool resolver() const { return state.resolver != nullptr; }
 };
 
 namespace {
@@ -41,8 +46,7 @@ ocs_status statusOf(const ocs::Status& status)
 }
 
 // Runs `body` so that nothing thrown leaves the library.
-template <typename Body>
-ocs_status guarded(Body&& body) noexcept
+template <typename Body> ocs_status guarded(Body&& body) noexcept
 {
     try {
         return body();
@@ -65,6 +69,49 @@ ocs_status found(const ocs::Result<bool>& removed)
     return *removed ? OCS_OK : OCS_E_NOT_FOUND;
 }
 
+ocs::Error resolverFailed(const char* call, ocs_status status)
+{
+    return ocs::makeError(ErrorCode::StoreUnavailable, {},
+                          std::string("the id resolver's ") + call + " failed: " + ocs_status_string(status));
+}
+
+// OpenChange's own indexing functions, installed as C callbacks.
+class CallbackResolver : public ocs::client_module::IdResolver {
+  public:
+    explicit CallbackResolver(const ocs_id_resolver& callbacks) : callbacks_(callbacks) {}
+
+    ocs::Status resolve(const std::string& user, std::vector<ocs::client_module::MessageLookup>& lookups) override
+    {
+        for (auto& lookup : lookups) {
+            uint64_t mid = 0;
+            const ocs_status status = callbacks_.message_id(callbacks_.context, user.c_str(), lookup.uri.c_str(),
+                                                            lookup.allocate ? 1 : 0, &mid);
+            if (status == OCS_E_NOT_FOUND || (status == OCS_OK && mid == 0))
+                continue;
+            if (status != OCS_OK)
+                return resolverFailed("message_id", status);
+            lookup.mid = mid;
+        }
+        return {};
+    }
+
+    ocs::Result<std::optional<std::string>> messageUri(const std::string& user, ocs::store::Mid mid) override
+    {
+        std::vector<char> uri(kUriRoom, '\0');
+        const ocs_status status = callbacks_.message_uri(callbacks_.context, user.c_str(), mid, uri.data(), uri.size());
+        if (status == OCS_E_NOT_FOUND)
+            return std::optional<std::string>();
+        if (status != OCS_OK)
+            return resolverFailed("message_uri", status);
+        uri.back() = '\0'; // whatever the callback wrote, the string ends in the buffer
+        return std::optional<std::string>(uri.data());
+    }
+
+  private:
+    static constexpr std::size_t kUriRoom = 65536;
+    ocs_id_resolver callbacks_;
+};
+
 } // namespace
 
 extern "C" {
@@ -84,6 +131,8 @@ const char* ocs_status_string(ocs_status status)
         return "OCS_E_BUFFER_TOO_SMALL: the next notification does not fit in the buffer";
     case OCS_E_NO_MEMORY:
         return "OCS_E_NO_MEMORY: out of memory";
+    case OCS_E_NO_RESOLVER:
+        return "OCS_E_NO_RESOLVER: no id resolver is installed (ocs_set_id_resolver, ocs_use_openchange_index)";
     case OCS_E_INTERNAL:
         break;
     }
@@ -129,6 +178,29 @@ ocs_status ocs_map_folder(ocs_handle* handle, const char* user, const char* fold
     return guarded([&] { return statusOf(handle->state->registry->mapFolder(user, folder_uri, fid)); });
 }
 
+ocs_status ocs_set_id_resolver(ocs_handle* handle, const ocs_id_resolver* resolver)
+{
+    if (!handle || !resolver || !resolver->message_id || !resolver->message_uri)
+        return OCS_E_INVALID_ARGUMENT;
+    return guarded([&] {
+        handle->state->resolver = std::make_unique<CallbackResolver>(*resolver);
+        return OCS_OK;
+    });
+}
+
+ocs_status ocs_use_openchange_index(ocs_handle* handle, const char* mapistore_directory)
+{
+    if (!handle || !present(mapistore_directory))
+        return OCS_E_INVALID_ARGUMENT;
+    return guarded([&] {
+        auto resolver = ocs::client_module::IndexingTdbResolver::open(mapistore_directory);
+        if (!resolver)
+            return statusOf(resolver.error());
+        handle->state->resolver = std::move(*resolver);
+        return OCS_OK;
+    });
+}
+
 ocs_status ocs_session_open(ocs_handle* handle, const char* user, const char* session_id, ocs_session** session)
 {
     if (!handle || !present(user) || !session || (session_id && !*session_id))
@@ -137,7 +209,7 @@ ocs_status ocs_session_open(ocs_handle* handle, const char* user, const char* se
         auto opened = ocs::client_module::Session::open(*handle->state, user, session_id ? session_id : "");
         if (!opened)
             return statusOf(opened.error());
-        *session = new ocs_session{std::move(*opened)};
+        *session = new ocs_session{std::move(*opened), *handle->state};
         return OCS_OK;
     });
 }
@@ -166,10 +238,12 @@ ocs_status ocs_subscribe(ocs_session* session, uint32_t notification_handle, uin
 {
     if (!session || fnev_flags == 0 || table < OCS_TABLE_NONE || table > OCS_TABLE_ASSOCIATED_CONTENTS)
         return OCS_E_INVALID_ARGUMENT;
+    if (mid != 0 && !session->resolver())
+        return OCS_E_NO_RESOLVER;
     return guarded([&] {
-        const ocs::store::Subscription subscription{{}, notification_handle, fnev_flags, fid, mid,
-                                                    static_cast<ocs::store::TableType>(table)};
-        return statusOf(session->session->subscribe(subscription));
+        const ocs::store::Subscription subscription{
+            {}, notification_handle, fnev_flags, fid, mid, static_cast<ocs::store::TableType>(table), {}};
+        return found(session->session->subscribe(subscription));
     });
 }
 
@@ -192,6 +266,8 @@ ocs_status ocs_drain(ocs_session* session, uint8_t logon_id, uint8_t* buffer, si
         return OCS_E_INVALID_ARGUMENT;
     *written = 0;
     *count = 0;
+    if (!session->resolver())
+        return OCS_E_NO_RESOLVER;
     return guarded([&] {
         auto drained = session->session->drain(logon_id, size);
         if (!drained)
@@ -204,14 +280,14 @@ ocs_status ocs_drain(ocs_session* session, uint8_t logon_id, uint8_t* buffer, si
     });
 }
 
-ocs_status ocs_push_register(ocs_session* session, const uint8_t* context, size_t context_size,
-                             const uint8_t* address, size_t address_size, uint32_t* notification_handle)
+ocs_status ocs_push_register(ocs_session* session, const uint8_t* context, size_t context_size, const uint8_t* address,
+                             size_t address_size, uint32_t* notification_handle)
 {
     if (!session || (!context && context_size > 0) || !address || !notification_handle)
         return OCS_E_INVALID_ARGUMENT;
     return guarded([&] {
-        auto handle = session->session->registerPush(ocs::ByteView(context, context_size),
-                                                     ocs::ByteView(address, address_size));
+        auto handle =
+            session->session->registerPush(ocs::ByteView(context, context_size), ocs::ByteView(address, address_size));
         if (!handle)
             return statusOf(handle.error());
         *notification_handle = *handle;

@@ -55,33 +55,92 @@ std::vector<QueueView> queuesOf(const std::string& user, const std::string& sess
     return views;
 }
 
-// The RopNotify responses one pending item gives the session.
-std::string encode(const Pending& item, const QueueView& queue, std::uint8_t logonId)
+bool allocatesId(EventType type)
 {
-    std::string out;
-    for (const store::Subscription& s : queue.subscriptions) {
-        if (!item.entry) {
-            out += encodeRopNotify(s.handle, logonId, tableChanged());
-            continue;
-        }
-        if (!queue::wants(s, *item.entry))
-            continue;
-        for (const NotificationData& data : notificationsFor(*item.entry, s))
-            out += encodeRopNotify(s.handle, logonId, data);
-    }
-    return out;
+    return type == EventType::NewMail || type == EventType::ObjectCreated || type == EventType::ObjectMoved ||
+           type == EventType::ObjectCopied;
 }
 
-std::size_t countOf(const Pending& item, const QueueView& queue)
+bool isMoveOrCopy(EventType type)
 {
+    return type == EventType::ObjectMoved || type == EventType::ObjectCopied;
+}
+
+// Whether OpenChange's index gave the entry every message id it needs: an
+// entry about a message OpenChange never indexed, which the event could not
+// give an id (a change, a deletion, or the source of a move or copy), can
+// only be told to a table, as "re-read".
+bool resolved(const store::QueueEntry& entry)
+{
+    if (entry.kind != store::ObjectKind::Message)
+        return true;
+    return entry.mid != 0 && (!isMoveOrCopy(entry.type) || entry.oldMid != 0);
+}
+
+// The notifications one pending item gives one subscription of its queue.
+std::vector<NotificationData> notificationsOf(const Pending& item, const store::Subscription& s)
+{
+    if (!item.entry)
+        return {tableChanged()};
+    if (!queue::wants(s, *item.entry))
+        return {};
+    if (!resolved(*item.entry))
+        return s.table == store::TableType::None ? std::vector<NotificationData>{}
+                                                 : std::vector<NotificationData>{tableChanged()};
+    return notificationsFor(*item.entry, s);
+}
+
+// The RopNotify responses one pending item gives the session, and how many.
+std::pair<std::string, std::size_t> encode(const Pending& item, const QueueView& queue, std::uint8_t logonId)
+{
+    std::string out;
     std::size_t count = 0;
     for (const store::Subscription& s : queue.subscriptions) {
-        if (!item.entry)
+        for (const NotificationData& data : notificationsOf(item, s)) {
+            out += encodeRopNotify(s.handle, logonId, data);
             ++count;
-        else if (queue::wants(s, *item.entry))
-            count += notificationsFor(*item.entry, s).size();
+        }
     }
-    return count;
+    return {out, count};
+}
+
+// Asks the resolver, once for all, for OpenChange's ids of the messages the
+// pending entries name, and writes them into the entries.
+Status resolveIds(IdResolver& resolver, const std::string& user, std::vector<Pending>& pending)
+{
+    std::vector<MessageLookup> lookups;
+    std::map<std::string, std::size_t> index; // URI -> its lookup
+    auto ask = [&](const std::string& uri, bool allocate) {
+        if (uri.empty())
+            return;
+        auto [found, added] = index.emplace(uri, lookups.size());
+        if (added)
+            lookups.push_back({uri, allocate, std::nullopt});
+        else
+            lookups[found->second].allocate = lookups[found->second].allocate || allocate;
+    };
+    for (const Pending& item : pending) {
+        if (!item.entry || item.entry->kind != store::ObjectKind::Message)
+            continue;
+        ask(item.entry->messageUri, allocatesId(item.entry->type));
+        if (isMoveOrCopy(item.entry->type))
+            ask(item.entry->oldMessageUri, false);
+    }
+    if (lookups.empty())
+        return {};
+    if (Status asked = resolver.resolve(user, lookups); !asked)
+        return asked;
+    auto idOf = [&](const std::string& uri) -> store::Mid {
+        auto found = index.find(uri);
+        return found == index.end() ? 0 : lookups[found->second].mid.value_or(0);
+    };
+    for (Pending& item : pending) {
+        if (!item.entry || item.entry->kind != store::ObjectKind::Message)
+            continue;
+        item.entry->mid = idOf(item.entry->messageUri);
+        item.entry->oldMid = isMoveOrCopy(item.entry->type) ? idOf(item.entry->oldMessageUri) : 0;
+    }
+    return {};
 }
 
 } // namespace
@@ -120,7 +179,7 @@ Result<std::unique_ptr<Session>> Session::open(StateHandle& state, const std::st
     return session;
 }
 
-Status Session::subscribe(const store::Subscription& requested)
+Result<bool> Session::subscribe(const store::Subscription& requested)
 {
     store::Subscription subscription = requested;
     subscription.session = id_;
@@ -128,12 +187,23 @@ Status Session::subscribe(const store::Subscription& requested)
         return makeError(ErrorCode::InvalidParameter, "fid", "a table subscription needs its folder");
     if (subscription.mid != 0 && subscription.fid == 0)
         return makeError(ErrorCode::InvalidParameter, "fid", "a message subscription needs its folder");
+    if (subscription.mid != 0) {
+        // Entries name messages by URI: OpenChange's index says which.
+        auto uri = state_.resolver->messageUri(user_, subscription.mid);
+        if (!uri)
+            return uri.error();
+        if (!*uri)
+            return false; // OpenChange's index has no message with this id
+        subscription.messageUri = std::move(**uri);
+    }
     // Start at the queue's end: what was queued before is not for us. A
     // resumed session keeps the cursor it has.
     auto position = state_.queues->state(store::queueOf(user_, subscription));
     if (!position)
         return position.error();
-    return state_.registry->subscribe(user_, subscription, position->next);
+    if (Status subscribed = state_.registry->subscribe(user_, subscription, position->next); !subscribed)
+        return subscribed.error();
+    return true;
 }
 
 Result<bool> Session::unsubscribe(std::uint32_t handle)
@@ -195,10 +265,12 @@ Result<Drained> Session::drain(std::uint8_t logonId, std::size_t capacity)
     }
     std::stable_sort(pending.begin(), pending.end(),
                      [](const Pending& a, const Pending& b) { return a.order() < b.order(); });
+    if (Status ids = resolveIds(*state_.resolver, user_, pending); !ids)
+        return ids.error();
 
     for (const Pending& item : pending) {
         QueueView& view = queues[item.queue];
-        const std::string bytes = encode(item, view, logonId);
+        const auto [bytes, count] = encode(item, view, logonId);
         if (drained.bytes.size() + bytes.size() > capacity) {
             if (drained.bytes.empty())
                 return makeError(ErrorCode::PayloadTooLarge, "buffer",
@@ -207,7 +279,7 @@ Result<Drained> Session::drain(std::uint8_t logonId, std::size_t capacity)
             break;
         }
         drained.bytes += bytes;
-        drained.count += countOf(item, view);
+        drained.count += count;
         view.cursor = item.nextCursor;
         view.cursorChanged = true;
     }

@@ -27,17 +27,14 @@ namespace {
 using Problem = std::optional<std::string>;
 
 // Where an option lives inside Config.
-template <typename T>
-using Field = std::function<T&(Config&)>;
+template <typename T> using Field = std::function<T&(Config&)>;
 
-template <typename Section, typename T>
-Field<T> field(Section Config::*section, T Section::*member)
+template <typename Section, typename T> Field<T> field(Section Config::*section, T Section::*member)
 {
     return [section, member](Config& config) -> T& { return (config.*section).*member; };
 }
 
-template <typename T>
-Field<T> field(T Config::*member)
+template <typename T> Field<T> field(T Config::*member)
 {
     return [member](Config& config) -> T& { return config.*member; };
 }
@@ -89,9 +86,15 @@ std::optional<std::uint64_t> parseBytes(std::string_view text)
     std::uint64_t scale = 1;
     if (!text.empty()) {
         switch (std::toupper(static_cast<unsigned char>(text.back()))) {
-        case 'K': scale = 1ULL << 10; break;
-        case 'M': scale = 1ULL << 20; break;
-        case 'G': scale = 1ULL << 30; break;
+        case 'K':
+            scale = 1ULL << 10;
+            break;
+        case 'M':
+            scale = 1ULL << 20;
+            break;
+        case 'G':
+            scale = 1ULL << 30;
+            break;
         }
         if (scale != 1)
             text.remove_suffix(1);
@@ -107,8 +110,7 @@ std::string range(std::uint64_t min, std::uint64_t max)
     return "from " + std::to_string(min) + " to " + std::to_string(max);
 }
 
-template <typename T>
-Kind integer(Field<T> at, std::uint64_t min, std::uint64_t max)
+template <typename T> Kind integer(Field<T> at, std::uint64_t min, std::uint64_t max)
 {
     return {"",
             [=](Config& config, const std::string& text) -> Problem {
@@ -122,8 +124,7 @@ Kind integer(Field<T> at, std::uint64_t min, std::uint64_t max)
 }
 
 // A whole number of the duration's unit: seconds or milliseconds.
-template <typename Duration>
-Kind duration(Field<Duration> at, std::uint64_t min, std::uint64_t max)
+template <typename Duration> Kind duration(Field<Duration> at, std::uint64_t min, std::uint64_t max)
 {
     constexpr bool inSeconds = std::is_same_v<Duration, std::chrono::seconds>;
     static_assert(inSeconds || std::is_same_v<Duration, std::chrono::milliseconds>);
@@ -139,8 +140,7 @@ Kind duration(Field<Duration> at, std::uint64_t min, std::uint64_t max)
             [=](Config& config) { return std::to_string(at(config).count()); }};
 }
 
-template <typename T>
-Kind bytes(Field<T> at, std::uint64_t min, std::uint64_t max)
+template <typename T> Kind bytes(Field<T> at, std::uint64_t min, std::uint64_t max)
 {
     return {"bytes",
             [=](Config& config, const std::string& text) -> Problem {
@@ -303,12 +303,18 @@ const std::vector<Option>& optionTable()
         {"log", "syslog", flag(field(&Config::log, &LogConfig::syslog)), "Also log to the local syslog."},
 
         {"store", "sync", flag(field(&Config::store, &StoreConfig::sync)),
-         "Make every commit durable (fdatasync of the journal) before answering. false trades the last moments before a power "
+         "Make every commit durable (fdatasync of the journal) before answering. false trades the last moments before "
+         "a power "
          "loss (not a process crash) for speed."},
         {"store", "retained_entries", integer(field(&Config::store, &StoreConfig::retainedEntries), 1, 10000000),
          "Entries kept per queue; a consumer further behind is told it missed events."},
-        {"store", "replica_id", integer(field(&Config::store, &StoreConfig::replicaId), 1, 65535),
-         "Replica id in the low 16 bits of every message id allocated (MS-OXCDATA)."},
+        {"store", "duplicate_window", duration(field(&Config::store, &StoreConfig::duplicateWindow), 1, 604800),
+         "A message reported again within this long (NewMail, or created, moved or copied to a URI reported before) "
+         "is answered duplicate and queues nothing."},
+        {"store", "duplicate_window_messages",
+         integer(field(&Config::store, &StoreConfig::duplicateWindowMessages), 1000, 100000000),
+         "Most recent messages the duplicate window holds (about 50 bytes of memory each); beyond it the oldest "
+         "leave the window first."},
         {"store", "commit_batch", integer(field(&Config::store, &StoreConfig::commitBatch), 1, 100000),
          "Most requests whose events share one commit (and one fsync)."},
         {"store", "max_apply_pause", duration(field(&Config::store, &StoreConfig::maxApplyPause), 0, 10000),
@@ -392,7 +398,7 @@ unsigned long lineOf(const std::string& fileText, const std::string& section, co
 }
 
 class FileErrors {
-public:
+  public:
     FileErrors(const std::filesystem::path& file, const std::string& text) : file_(file.string()), text_(text) {}
 
     Error at(unsigned long line, const std::string& subject, const std::string& field, const std::string& problem) const
@@ -407,7 +413,7 @@ public:
         return at(lineOf(text_, section, name), key, key, problem);
     }
 
-private:
+  private:
     std::string file_;
     const std::string& text_;
 };
@@ -417,6 +423,10 @@ Status applySection(Config& config, const std::string& section, const boost::pro
 {
     for (const auto& [name, value] : values) {
         const Option* option = findOption(section, name);
+        if (!option && section == "store" && name == "replica_id")
+            return errors.option(section, name,
+                                 "no longer an option: message ids come from OpenChange's allocator (since 0.2.0); "
+                                 "remove the line");
         if (!option)
             return errors.option(section, name, "unknown option");
         if (const Problem problem = option->kind.set(config, value.data()))
@@ -430,7 +440,6 @@ Error overrideError(const std::string& assignment, const std::string& key, const
     return makeError(ErrorCode::InvalidParameter, key, "--set " + assignment + ": " + problem);
 }
 
-
 constexpr std::string_view kBackendPrefix = "backend.";
 
 bool isBackendSection(const std::string& section)
@@ -439,8 +448,7 @@ bool isBackendSection(const std::string& section)
 }
 
 // A template may use only the placeholders it can be given.
-Problem checkTemplate(const std::string& value, const std::vector<std::string_view>& allowed,
-                      std::string_view required)
+Problem checkTemplate(const std::string& value, const std::vector<std::string_view>& allowed, std::string_view required)
 {
     if (value.find("://") == std::string::npos || value.find("://") == 0)
         return "expected a URI template such as sogo://{user}@{folder}/" + got(value);
@@ -458,8 +466,8 @@ Problem checkTemplate(const std::string& value, const std::vector<std::string_vi
 // Sets one option of backend `name`, adding the backend when it is new.
 Problem setBackendOption(Config& config, const std::string& name, const std::string& option, const std::string& value)
 {
-    if (name.empty() || name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") !=
-                            std::string::npos)
+    if (name.empty() ||
+        name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") != std::string::npos)
         return "a backend name is letters, digits, _ and -" + got(name);
     auto backend = std::find_if(config.backends.begin(), config.backends.end(),
                                 [&](const BackendConfig& b) { return b.name == name; });
@@ -609,8 +617,8 @@ Status applyOverrides(Config& config, const std::vector<std::string>& assignment
             const std::string name = key.substr(kBackendPrefix.size(), lastDot - kBackendPrefix.size());
             if (lastDot < kBackendPrefix.size())
                 return overrideError(assignment, key, "expected backend.NAME.option=value");
-            if (const Problem problem = setBackendOption(updated, name, key.substr(lastDot + 1),
-                                                         trim(assignment.substr(equals + 1))))
+            if (const Problem problem =
+                    setBackendOption(updated, name, key.substr(lastDot + 1), trim(assignment.substr(equals + 1))))
                 return overrideError(assignment, key, *problem);
             continue;
         }

@@ -16,7 +16,7 @@ namespace ocs {
 
 struct ServerConfig {
     std::string listen = "127.0.0.1:5000";
-    bool allowPlainHttp = false;   // plain HTTP on a non-loopback address
+    bool allowPlainHttp = false; // plain HTTP on a non-loopback address
     unsigned workers = 32;
     unsigned maxConnections = 1024;
     unsigned backlog = 128;
@@ -25,7 +25,7 @@ struct ServerConfig {
     std::chrono::seconds recvTimeout{10};
     std::chrono::seconds sendTimeout{10};
     std::chrono::seconds transferTimeout{30};
-    bool metrics = true;           // serve GET /metrics
+    bool metrics = true; // serve GET /metrics
 };
 
 struct TlsConfig {
@@ -54,11 +54,12 @@ struct AuthConfig {
 
 // Where events go once accepted: the queue store.
 struct StoreConfig {
-    bool sync = true;                 // fsync every commit before answering
-    std::uint64_t retainedEntries = 1000; // per queue
-    unsigned replicaId = 1;           // the replica id of every MID allocated
-    unsigned commitBatch = 1024;      // most requests sharing one commit
-    std::chrono::milliseconds maxApplyPause{100}; // of the journal applier between transactions
+    bool sync = true;                              // fsync every commit before answering
+    std::uint64_t retainedEntries = 1000;          // per queue
+    std::chrono::seconds duplicateWindow{3600};    // a message URI seen again within it is a duplicate
+    std::size_t duplicateWindowMessages = 1000000; // ...among at most this many recent messages
+    unsigned commitBatch = 1024;                   // most requests sharing one commit
+    std::chrono::milliseconds maxApplyPause{100};  // of the journal applier between transactions
 };
 
 // A storage backend producers report for, and how its URIs are formed

@@ -42,10 +42,10 @@ int parseCommandLine(int argc, char** argv, Options& options)
     description.add_options()("help,h", "print this help and exit")("version", "print the version and exit")(
         "config,c", po::value(&options.configFile), "configuration file (INI); without it the embedded defaults apply")(
         "set,s", po::value(&options.overrides)->composing(), "override one option: section.option=value (repeatable)")(
-        "listen", po::value(&listen), "same as --set server.listen=HOST:PORT")(
-        "state-dir", po::value(&stateDir), "same as --set state.directory=DIR")(
-        "workers", po::value(&workers), "same as --set server.workers=N")(
-        "log-level", po::value(&logLevel), "same as --set log.level=LEVEL")(
+        "listen", po::value(&listen), "same as --set server.listen=HOST:PORT")("state-dir", po::value(&stateDir),
+                                                                               "same as --set state.directory=DIR")(
+        "workers", po::value(&workers), "same as --set server.workers=N")("log-level", po::value(&logLevel),
+                                                                          "same as --set log.level=LEVEL")(
         "port-file", po::value(&options.portFile), "write the bound port to FILE once listening")(
         "check-config", po::bool_switch(&options.checkOnly),
         "read and check the configuration file and the overrides, then exit (0: valid)");
@@ -103,16 +103,16 @@ int fail(const ocs::Error& error)
 // at most once a second.
 ocs::queue::CommitWriter::Observer commitObserver(ocs::daemon::Metrics& metrics)
 {
-    return [&metrics, failures = ocs::log::Throttle()](auto elapsed, std::size_t jobs,
-                                                       const ocs::Status& result) mutable {
-        metrics.recordCommit(elapsed, jobs);
-        std::uint64_t heldBack = 0;
-        if (!result && failures.allow(heldBack))
-            ocs::log::warning(ocs::msg::CommitFailed, "commit failed, its " + std::to_string(jobs) +
-                                                          " requests answered StoreUnavailable: " +
-                                                          result.error().detail + " (" + std::to_string(heldBack) +
-                                                          " more failed commits not logged before this)");
-    };
+    return
+        [&metrics, failures = ocs::log::Throttle()](auto elapsed, std::size_t jobs, const ocs::Status& result) mutable {
+            metrics.recordCommit(elapsed, jobs);
+            std::uint64_t heldBack = 0;
+            if (!result && failures.allow(heldBack))
+                ocs::log::warning(ocs::msg::CommitFailed,
+                                  "commit failed, its " + std::to_string(jobs) +
+                                      " requests answered StoreUnavailable: " + result.error().detail + " (" +
+                                      std::to_string(heldBack) + " more failed commits not logged before this)");
+        };
 }
 
 } // namespace
@@ -145,8 +145,9 @@ int main(int argc, char** argv)
         return fail(registry.error());
     ocs::store::QueueStoreOptions storeOptions;
     storeOptions.sync = config->store.sync;
-    storeOptions.replicaId = static_cast<std::uint16_t>(config->store.replicaId);
     storeOptions.retainedEntries = config->store.retainedEntries;
+    storeOptions.duplicates = {config->store.duplicateWindow, config->store.duplicateWindowMessages};
+    storeOptions.openFormat1 = true; // the queue writer migrates it
     auto queues = ocs::store::QueueStore::open(config->stateDirectory, storeOptions);
     if (!queues)
         return fail(queues.error());
@@ -161,8 +162,8 @@ int main(int argc, char** argv)
             callback();
     };
     writerOptions.applyFailed = [](const ocs::Error& error) {
-        ocs::log::warning(ocs::msg::ApplyFailed, "store.tdb: journaled batches not applied yet, retrying: " +
-                                                     error.detail);
+        ocs::log::warning(ocs::msg::ApplyFailed,
+                          "store.tdb: journaled batches not applied yet, retrying: " + error.detail);
     };
     auto journaled = ocs::store::QueueWriter::open(**queues, config->stateDirectory, std::move(writerOptions));
     if (!journaled)
@@ -190,17 +191,16 @@ int main(int argc, char** argv)
             authenticator.reloadAccounts();
             ocs::log::info(ocs::msg::Reloaded, "reloaded: log files reopened, accounts re-read");
         });
-    ocs::log::info(ocs::msg::Started, "listening on " + server.describe() + " state=" +
-                                          config->stateDirectory.string() + " replayed=" +
-                                          std::to_string((*journaled)->stats().replayedRecords));
+    ocs::log::info(ocs::msg::Started, "listening on " + server.describe() +
+                                          " state=" + config->stateDirectory.string() +
+                                          " replayed=" + std::to_string((*journaled)->stats().replayedRecords));
     server.run();
     const ocs::queue::CommitStats commits = writer.stats();
     const ocs::store::WriterStats applies = (*journaled)->stats();
-    ocs::log::info(ocs::msg::Stopped, "stopped; commits=" + std::to_string(commits.commits) +
-                                          " jobs=" + std::to_string(commits.jobs) +
-                                          " largest_batch=" + std::to_string(commits.largestBatch) +
-                                          " applies=" + std::to_string(applies.applies) +
-                                          " largest_apply=" + std::to_string(applies.largestApply));
+    ocs::log::info(ocs::msg::Stopped,
+                   "stopped; commits=" + std::to_string(commits.commits) + " jobs=" + std::to_string(commits.jobs) +
+                       " largest_batch=" + std::to_string(commits.largestBatch) + " applies=" +
+                       std::to_string(applies.applies) + " largest_apply=" + std::to_string(applies.largestApply));
     ocs::log::stop();
     return 0;
 }

@@ -49,6 +49,7 @@ Error storeError(const Error& cause)
 store::QueueEntry baseEntry(const Event& event, const UserPlan& user, const std::string& producer, std::int64_t timeMs)
 {
     store::QueueEntry entry;
+    // Messages are named by URI; OpenChange gives them their ids.
     entry.type = event.type;
     entry.kind = event.kind;
     entry.fid = user.fid;
@@ -61,26 +62,6 @@ store::QueueEntry baseEntry(const Event& event, const UserPlan& user, const std:
     entry.producer = producer;
     entry.timeMs = timeMs;
     return entry;
-}
-
-// Gives the entry its message ids. false: the message is already where the
-// event puts it (a duplicate for this user).
-Result<bool> identify(store::Batch& batch, const Event& event, const std::string& user,
-                      const std::string& uri, const std::string& oldUri, store::QueueEntry& entry)
-{
-    if (event.kind != ObjectKind::Message)
-        return true;
-    if (isMove(event.type)) {
-        auto old = batch.indexMessage(user, oldUri);
-        if (!old)
-            return old.error();
-        entry.oldMid = old->first;
-    }
-    auto indexed = batch.indexMessage(user, uri);
-    if (!indexed)
-        return indexed.error();
-    entry.mid = indexed->first;
-    return indexed->second || !arrives(event);
 }
 
 } // namespace
@@ -106,8 +87,8 @@ Status EventRouter::check(const Event& event, const Producer& producer) const
                          producer.account + " may not report " + std::string(eventTypeName(event.type)));
     if (event.type == EventType::NewMail && event.kind != ObjectKind::Message)
         return makeError(ErrorCode::InvalidParameter, "kind", "NewMail is about a message");
-    for (const auto& [field, value] : {std::pair<const char*, const std::string&>{"username", event.username},
-                                       {"folder", event.folder}}) {
+    for (const auto& [field, value] :
+         {std::pair<const char*, const std::string&>{"username", event.username}, {"folder", event.folder}}) {
         if (Status s = validateField(field, value, maxFieldLength_); !s)
             return s;
     }
@@ -135,7 +116,8 @@ Result<EventRouter::Plan> EventRouter::plan(const Event& event) const
     const BackendConfig& backend = *backends_.find(event.backend);
     const std::string owner = Backends::userKey(backend, event.username);
     const std::string folderUri = Backends::folderUri(backend, owner, event.folder);
-    const std::string oldFolderUri = event.oldFolder.empty() ? "" : Backends::folderUri(backend, owner, event.oldFolder);
+    const std::string oldFolderUri =
+        event.oldFolder.empty() ? "" : Backends::folderUri(backend, owner, event.oldFolder);
     const std::string parentUri =
         event.parentFolder.empty() ? "" : Backends::folderUri(backend, owner, event.parentFolder);
 
@@ -191,7 +173,8 @@ std::vector<Result<EventResult>> EventRouter::deliver(const std::vector<Event>& 
     if (plans.empty())
         return results;
 
-    const auto timeMs = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.wallNow().time_since_epoch()).count();
+    const auto timeMs =
+        std::chrono::duration_cast<std::chrono::milliseconds>(clock_.wallNow().time_since_epoch()).count();
     std::vector<EventResult> delivered(plans.size());
     Status committed = writer_.submit([&](store::Batch& batch) -> Status {
         if (tally_)
@@ -201,15 +184,16 @@ std::vector<Result<EventResult>> EventRouter::deliver(const std::vector<Event>& 
             const Plan& plan = plans[p];
             const Event& event = events[plan.index];
             EventResult outcome;
-            bool arrivedSomewhere = plan.users.empty();
+            // A message brought where the duplicate window saw it already.
+            if (arrives(event) && !batch.firstSighting(plan.messageUri)) {
+                outcome.status = Delivery::Duplicate;
+                delivered[p] = outcome;
+                continue;
+            }
             for (const UserPlan& user : plan.users) {
                 store::QueueEntry entry = baseEntry(event, user, producer.account, timeMs);
-                auto fresh = identify(batch, event, user.user, plan.messageUri, plan.oldMessageUri, entry);
-                if (!fresh)
-                    return fresh.error();
-                if (!*fresh)
-                    continue;
-                arrivedSomewhere = true;
+                entry.messageUri = plan.messageUri;
+                entry.oldMessageUri = plan.oldMessageUri;
                 std::set<store::QueueKey> queues;
                 for (const store::Subscription& subscription : user.subscriptions) {
                     if (!wants(subscription, entry))
@@ -223,8 +207,6 @@ std::vector<Result<EventResult>> EventRouter::deliver(const std::vector<Event>& 
                 }
                 outcome.queues += static_cast<unsigned>(queues.size());
             }
-            if (!arrivedSomewhere)
-                outcome.status = Delivery::Duplicate;
             delivered[p] = outcome;
         }
         if (notifier_ && !sessions.empty())
@@ -232,7 +214,8 @@ std::vector<Result<EventResult>> EventRouter::deliver(const std::vector<Event>& 
         return {};
     });
     for (std::size_t p = 0; p < plans.size(); ++p)
-        results[plans[p].index] = committed ? Result<EventResult>(delivered[p]) : Result<EventResult>(committed.error());
+        results[plans[p].index] =
+            committed ? Result<EventResult>(delivered[p]) : Result<EventResult>(committed.error());
     return results;
 }
 

@@ -1,8 +1,9 @@
 // From reported events to queue entries: checks each event against the
 // caller's permissions and the backends, finds the OpenChange users bound to
 // the backend user and their subscriptions (registry reads, outside the
-// commit), then in one commit gives the messages their ids, detects
-// duplicates and appends one entry to every queue that wants the event.
+// commit), then in one commit detects duplicates (a message brought to a
+// URI the duplicate window holds) and appends one entry to every queue that
+// wants the event.
 #pragma once
 
 #include "auth/permissions.hpp"
@@ -26,7 +27,7 @@ struct Producer {
 };
 
 class EventRouter {
-public:
+  public:
     // Told how many events a job is about to write; called on the writer
     // thread inside the commit, so a commit's tally is complete when the
     // writer's observer runs (metrics: events per commit).
@@ -42,7 +43,7 @@ public:
     // commit fails every valid event of the call with StoreUnavailable.
     std::vector<Result<EventResult>> deliver(const std::vector<Event>& events, const Producer& producer);
 
-private:
+  private:
     struct Plan;
     Status check(const Event& event, const Producer& producer) const;
     Result<Plan> plan(const Event& event) const;

@@ -24,8 +24,11 @@ bool wantsAsObject(const store::Subscription& s, const store::QueueEntry& entry)
 {
     if ((s.flags & wantedBits(entry)) == 0)
         return false;
+    // A message subscription names its message by URI, as entries do (one
+    // without a URI, from before URIs, wants nothing).
     if (s.mid != 0)
-        return entry.kind == ObjectKind::Message && (entry.mid == s.mid || entry.oldMid == s.mid);
+        return entry.kind == ObjectKind::Message && !s.messageUri.empty() &&
+               (entry.messageUri == s.messageUri || entry.oldMessageUri == s.messageUri);
     if (s.fid != 0)
         return inFolder(entry, s.fid) || (entry.kind == ObjectKind::Folder && entry.parentFid == s.fid);
     return true;

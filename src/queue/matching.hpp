@@ -14,7 +14,7 @@ std::uint16_t wantedBits(const store::QueueEntry& entry);
 
 // Object subscriptions (table None) want entries whose type bit they asked
 // for, within their scope: the whole store (fid 0), one folder (events in it,
-// moved out of it, or of its child folders), or one message (mid). Table
+// moved out of it, or of its child folders), or one message (its URI). Table
 // subscriptions ask for fnevTableModified and want the events that change
 // their table: messages in the folder for contents tables, child folders
 // for the hierarchy table.

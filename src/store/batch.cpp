@@ -2,32 +2,14 @@
 
 namespace ocs::store {
 
-Result<std::optional<Mid>> Batch::findMessage(const std::string& user, const std::string& uri)
+bool Batch::firstSighting(std::string_view uri)
 {
-    if (auto found = indexed_.find({user, uri}); found != indexed_.end())
-        return std::optional<Mid>(found->second);
-    return view_.message(user, uri);
-}
-
-Result<std::pair<Mid, bool>> Batch::indexMessage(const std::string& user, const std::string& uri)
-{
-    auto known = findMessage(user, uri);
-    if (!known)
-        return known.error();
-    if (*known)
-        return std::make_pair(**known, false);
-    if (!changes_.counter) {
-        auto next = view_.nextCounter();
-        if (!next)
-            return next.error();
-        changes_.counter = *next;
-    }
-    if (*changes_.counter > kMaxGlobalCounter)
-        return makeError(ErrorCode::InternalError, {}, "the 48-bit message id counter is exhausted");
-    const Mid mid = makeMapiId((*changes_.counter)++, replicaId_);
-    indexed_.emplace(std::make_pair(user, uri), mid);
-    changes_.messages.push_back({user, uri, mid});
-    return std::make_pair(mid, true);
+    const std::uint64_t digest = messageDigest(uri);
+    if (seen_.count(digest) != 0 || view_.recentlySeen(digest))
+        return false;
+    seen_.insert(digest);
+    changes_.seen.push_back(digest);
+    return true;
 }
 
 Result<std::uint64_t> Batch::append(const QueueKey& queue, QueueEntry entry)

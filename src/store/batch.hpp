@@ -1,35 +1,35 @@
-// One group commit's writes to the message index and the queues, gathered
+// One group commit's writes to the queues and the duplicate window, gathered
 // before anything is written: what the journal records and what store.tdb
 // then applies in one transaction.
 #pragma once
 
 #include "common/result.hpp"
+#include "store/duplicate_window.hpp"
 #include "store/model.hpp"
 
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
 namespace ocs::store {
 
-struct IndexedMessage {
-    std::string user;
-    std::string uri;
-    Mid mid = 0;
-};
-
 // What a batch changes. Applying it twice leaves the same store as once.
 struct Changes {
-    std::optional<std::uint64_t> counter; // the next global counter
-    std::vector<IndexedMessage> messages; // first seen in this batch
     std::vector<std::pair<QueueKey, QueueEntry>> entries;
     std::map<QueueKey, QueueState> queues; // each touched queue afterwards
+    // The duplicate window: messages first seen in this batch, at seenMs,
+    // join generation `generation`; the `expired` generations are deleted.
+    std::uint64_t generation = 0;
+    std::int64_t seenMs = 0;
+    std::vector<std::uint64_t> seen;
+    std::vector<std::uint64_t> expired;
 
-    bool empty() const { return !counter && messages.empty() && entries.empty() && queues.empty(); }
+    bool empty() const { return entries.empty() && queues.empty() && seen.empty() && expired.empty(); }
 };
 
 // What a batch reads: the store, plus whatever has been written but not yet
@@ -37,22 +37,24 @@ struct Changes {
 class StoreView {
   public:
     virtual ~StoreView() = default;
-    virtual Result<std::optional<Mid>> message(const std::string& user, const std::string& uri) = 0;
     virtual Result<QueueState> queue(const QueueKey& queue) = 0;
-    virtual Result<std::uint64_t> nextCounter() = 0; // the global counter of the next MID
+    // Whether the message digest is in the duplicate window.
+    virtual bool recentlySeen(std::uint64_t digest) = 0;
 };
 
 class Batch {
   public:
-    Batch(StoreView& view, std::uint16_t replicaId, std::uint64_t retainedEntries)
-        : view_(view), replicaId_(replicaId), retained_(retainedEntries)
+    Batch(StoreView& view, std::uint64_t retainedEntries, const DuplicateWindow::Turn& turn, std::int64_t nowMs)
+        : view_(view), retained_(retainedEntries)
     {
+        changes_.generation = turn.generation;
+        changes_.expired = turn.expired;
+        changes_.seenMs = nowMs;
     }
 
-    // The message's id for this user, allocated on first sight; the bool
-    // says whether it was allocated now.
-    Result<std::pair<Mid, bool>> indexMessage(const std::string& user, const std::string& uri);
-    Result<std::optional<Mid>> findMessage(const std::string& user, const std::string& uri);
+    // Whether the message URI is new to the duplicate window; it is in the
+    // window from now on.
+    bool firstSighting(std::string_view uri);
     // Appends with the queue's next sequence (returned); what falls out of
     // the retained window goes when the batch is applied.
     Result<std::uint64_t> append(const QueueKey& queue, QueueEntry entry);
@@ -66,10 +68,9 @@ class Batch {
 
   private:
     StoreView& view_;
-    std::uint16_t replicaId_;
     std::uint64_t retained_;
     Changes changes_;
-    std::map<std::pair<std::string, std::string>, Mid> indexed_; // in this batch
+    std::unordered_set<std::uint64_t> seen_; // in this batch
     std::vector<std::function<void()>> visible_;
 };
 

@@ -16,7 +16,9 @@ using Mid = std::uint64_t;
 
 // MAPI ids (MS-OXCDATA 2.2.1.1-2): a 16-bit replica id and a 48-bit global
 // counter, which OpenChange keeps in one 64-bit value as
-// (byte-swapped counter << 16) | replica id.
+// (byte-swapped counter << 16) | replica id. OpenChange allocates every FID
+// and MID (openchange-integration: one counter per user, replica id 1); these
+// only read and write them in its layout.
 Mid makeMapiId(std::uint64_t globalCounter, std::uint16_t replicaId);
 std::uint64_t globalCounterOf(Mid id);
 std::uint16_t replicaIdOf(Mid id);
@@ -44,17 +46,20 @@ std::uint16_t fnevOf(EventType type);
 
 // One RopRegisterNotification of one MAPI session.
 struct Subscription {
-    std::string session;     // the consuming session's id
+    std::string session;      // the consuming session's id
     std::uint32_t handle = 0; // the notification handle answered to the client
     std::uint16_t flags = 0;  // fnev* bits wanted
     Fid fid = 0;              // 0: the whole store
-    Mid mid = 0;              // non-zero: one message of folder fid
+    Mid mid = 0;              // non-zero: one message of folder fid (OpenChange's id)
     TableType table = TableType::None;
+    // A message subscription: the message's URI, which entries name (the
+    // client module asks OpenChange's index for it when subscribing).
+    std::string messageUri;
 
     bool operator==(const Subscription& other) const
     {
-        return std::tie(session, handle, flags, fid, mid, table) ==
-               std::tie(other.session, other.handle, other.flags, other.fid, other.mid, other.table);
+        return std::tie(session, handle, flags, fid, mid, table, messageUri) ==
+               std::tie(other.session, other.handle, other.flags, other.fid, other.mid, other.table, other.messageUri);
     }
 };
 
@@ -77,30 +82,38 @@ struct QueueKey {
 // The subscription's queue.
 QueueKey queueOf(const std::string& user, const Subscription& subscription);
 
-// One event as a queue holds it.
+// One event as a queue holds it. Messages are named by URI: their ids are
+// OpenChange's, which the client module looks up (or has OpenChange
+// allocate) when it drains, in OpenChange's process.
 struct QueueEntry {
     std::uint64_t sequence = 0; // per queue, from 1, no gaps
     EventType type = EventType::NewMail;
     ObjectKind kind = ObjectKind::Message;
-    Fid fid = 0;       // the folder the event happened in (a folder event: the folder itself)
-    Fid parentFid = 0; // a folder event: its parent, when known
-    Mid mid = 0;       // a message event: the message
-    Fid oldFid = 0;    // moves and copies: where the object was
+    Fid fid = 0;               // the folder the event happened in (a folder event: the folder itself)
+    Fid parentFid = 0;         // a folder event: its parent, when known
+    Fid oldFid = 0;            // moves and copies: where the object was
+    Fid oldParentFid = 0;      // folder moves and copies: the old parent, when known
+    std::string messageUri;    // a message event: the message
+    std::string oldMessageUri; // message moves and copies: where it was
+    // Not stored: OpenChange's ids of messageUri and oldMessageUri, filled by
+    // the client module's id resolver when it drains (0: not known).
+    Mid mid = 0;
     Mid oldMid = 0;
     std::optional<std::uint32_t> messageFlags;
     std::optional<std::uint32_t> totalCount;
     std::optional<std::uint32_t> unreadCount;
     std::string messageClass;
-    std::string producer;     // the account that reported the event
-    std::int64_t timeMs = 0;  // when it was queued, ms since 1970 (UTC)
+    std::string producer;    // the account that reported the event
+    std::int64_t timeMs = 0; // when it was queued, ms since 1970 (UTC)
 
     bool operator==(const QueueEntry& other) const
     {
-        return std::tie(sequence, type, kind, fid, parentFid, mid, oldFid, oldMid, messageFlags, totalCount,
-                        unreadCount, messageClass, producer, timeMs) ==
-               std::tie(other.sequence, other.type, other.kind, other.fid, other.parentFid, other.mid, other.oldFid,
-                        other.oldMid, other.messageFlags, other.totalCount, other.unreadCount, other.messageClass,
-                        other.producer, other.timeMs);
+        return std::tie(sequence, type, kind, fid, parentFid, oldFid, oldParentFid, messageUri, oldMessageUri, mid,
+                        oldMid, messageFlags, totalCount, unreadCount, messageClass, producer,
+                        timeMs) == std::tie(other.sequence, other.type, other.kind, other.fid, other.parentFid,
+                                            other.oldFid, other.oldParentFid, other.messageUri, other.oldMessageUri,
+                                            other.mid, other.oldMid, other.messageFlags, other.totalCount,
+                                            other.unreadCount, other.messageClass, other.producer, other.timeMs);
     }
 };
 

@@ -2,10 +2,14 @@
 
 #include "store/records.hpp"
 
+#include <sys/types.h>
+#include <fcntl.h>
+
 #include <tdb.h>
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -15,6 +19,12 @@ namespace {
 
 constexpr std::string_view kFileName = "store.tdb";
 constexpr int kDeadRecordsPerChain = 5;
+
+std::int64_t wallClockMs()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
 
 } // namespace
 
@@ -30,31 +40,14 @@ struct QueueStore::Impl : StoreView {
     std::atomic<std::uint64_t> queueCount{0};
     std::atomic<std::uint64_t> entryCount{0};
 
-    Result<std::optional<std::uint64_t>> number(const std::string& key)
-    {
-        auto record = file.fetch(key);
-        if (!record)
-            return record.error();
-        if (!*record)
-            return std::optional<std::uint64_t>();
-        auto value = decodeNumber(**record, key);
-        if (!value)
-            return value.error();
-        return std::optional<std::uint64_t>(*value);
-    }
+    // The duplicate window of batches written directly (write()), read from
+    // the file at the first of them.
+    std::optional<DuplicateWindow> window;
+    bool format1 = false;
 
-    Result<std::optional<Mid>> message(const std::string& user, const std::string& uri) override
-    {
-        return number(keys::messageByUri(user, uri));
-    }
+    bool recentlySeen(std::uint64_t digest) override { return window->contains(digest); }
 
-    Result<std::uint64_t> nextCounter() override
-    {
-        auto stored = number(keys::counter());
-        if (!stored)
-            return stored.error();
-        return stored->value_or(1);
-    }
+    Status checkFormat(const std::filesystem::path& path);
 
     Result<QueueState> queue(const QueueKey& queue) override
     {
@@ -67,19 +60,27 @@ struct QueueStore::Impl : StoreView {
         return decodeQueueState(**record, key);
     }
 
-    // Every queue's window; the caller holds the mutex.
-    Status walkQueues(const std::function<void(const QueueKey&, const QueueState&)>& visit)
+    // Every queue's window and every generation of the duplicate window, in
+    // one walk (either visitor may be empty); the caller holds the mutex.
+    Status walkState(const std::function<void(const QueueKey&, const QueueState&)>& visitQueue,
+                     const std::function<void(Generation)>& visitGeneration)
     {
         Status failure;
         Status walked = file.traverse([&](std::string_view key, std::string_view value) {
             QueueKey queue;
-            if (key.empty() || key[0] != 'q' || !keys::parseQueue(key, queue))
-                return true;
-            auto state = decodeQueueState(value, key);
-            if (!state)
-                failure = state.error();
-            else
-                visit(queue, *state);
+            if (visitQueue && !key.empty() && key[0] == 'q' && keys::parseQueue(key, queue)) {
+                auto state = decodeQueueState(value, key);
+                if (!state)
+                    failure = state.error();
+                else
+                    visitQueue(queue, *state);
+            } else if (visitGeneration && keys::isGeneration(key)) {
+                auto generation = decodeGeneration(value, key);
+                if (!generation)
+                    failure = generation.error();
+                else
+                    visitGeneration(std::move(*generation));
+            }
             return failure.ok();
         });
         return walked ? failure : walked;
@@ -117,8 +118,8 @@ struct QueueStore::Impl : StoreView {
 
     // A queue the batches being applied touch.
     struct Touched {
-        QueueState before; // its window in the file
-        QueueState after;  // once the batches are applied
+        QueueState before;              // its window in the file
+        QueueState after;               // once the batches are applied
         std::size_t lastRun = SIZE_MAX; // writeRuns(): the index of its last run
     };
 
@@ -179,25 +180,58 @@ struct QueueStore::Impl : StoreView {
 
     // Inside a transaction. Entries that fall out of a queue's window by
     // the end of these batches are deleted, or never written.
+    // Appends the batches' new messages to their generations, one write per
+    // generation, and deletes the generations that left the window, in the
+    // batches' order.
+    Status writeGenerations(const std::vector<const Changes*>& batches)
+    {
+        std::map<std::uint64_t, Generation> grown;
+        for (const Changes* changes : batches) {
+            for (std::uint64_t number : changes->expired) {
+                grown.erase(number);
+                if (auto removed = file.remove(keys::generation(number)); !removed)
+                    return removed.error();
+            }
+            if (changes->seen.empty())
+                continue;
+            auto found = grown.find(changes->generation);
+            if (found == grown.end()) {
+                const std::string key = keys::generation(changes->generation);
+                auto record = file.fetch(key);
+                if (!record)
+                    return record.error();
+                Generation generation{changes->generation, changes->seenMs, changes->seenMs, {}};
+                if (*record) {
+                    auto stored = decodeGeneration(**record, key);
+                    if (!stored)
+                        return stored.error();
+                    generation = std::move(*stored);
+                }
+                found = grown.emplace(changes->generation, std::move(generation)).first;
+            }
+            Generation& generation = found->second;
+            generation.lastMs = std::max(generation.lastMs, changes->seenMs);
+            generation.digests.insert(generation.digests.end(), changes->seen.begin(), changes->seen.end());
+        }
+        for (const auto& [number, generation] : grown) {
+            if (Status s =
+                    file.store(keys::generation(number), encodeGeneration(generation), TdbFile::StoreMode::Replace);
+                !s)
+                return s;
+        }
+        return {};
+    }
+
     Status apply(const std::vector<const Changes*>& batches, std::optional<JournalPosition> appliedThrough,
                  Growth& growth)
     {
-        std::optional<std::uint64_t> counter;
         std::map<QueueKey, Touched> queues;
         for (const Changes* changes : batches) {
-            if (changes->counter)
-                counter = std::max(counter.value_or(0), *changes->counter);
             for (const auto& [queue, state] : changes->queues)
                 queues[queue].after = state;
-            for (const IndexedMessage& m : changes->messages) {
-                if (Status s =
-                        file.store(keys::messageByUri(m.user, m.uri), encodeNumber(m.mid), TdbFile::StoreMode::Replace);
-                    !s)
-                    return s;
-                if (Status s = file.store(keys::messageById(m.user, m.mid), m.uri, TdbFile::StoreMode::Replace); !s)
-                    return s;
-            }
         }
+        if (Status s = writeGenerations(batches); !s)
+            return s;
         for (auto& [key, touched] : queues) {
             auto before = queue(key);
             if (!before)
@@ -217,20 +251,43 @@ struct QueueStore::Impl : StoreView {
             if (Status s = file.store(keys::queue(key), encodeQueueState(after), TdbFile::StoreMode::Replace); !s)
                 return s;
         }
-        if (counter) {
-            auto stored = number(keys::counter());
-            if (!stored)
-                return stored.error();
-            if (Status s = file.store(keys::counter(), encodeNumber(std::max(*counter, stored->value_or(1))),
-                                      TdbFile::StoreMode::Replace);
-                !s)
-                return s;
-        }
         if (appliedThrough)
             return file.store(keys::journal(), encodePosition(*appliedThrough), TdbFile::StoreMode::Replace);
         return {};
     }
 };
+
+Status QueueStore::Impl::checkFormat(const std::filesystem::path& path)
+{
+    auto stored = file.fetch(keys::format());
+    if (!stored)
+        return stored.error();
+    if (*stored) {
+        auto version = decodeNumber(**stored, keys::format());
+        if (!version)
+            return version.error();
+        if (*version > kStoreFormat)
+            return makeError(ErrorCode::InternalError, {},
+                             path.string() + " is of format " + std::to_string(*version) +
+                                 ", written by a later version of OCSManager: upgrade this one");
+        return {};
+    }
+    bool empty = true;
+    if (Status walked = file.traverse([&](std::string_view, std::string_view) { return empty = false; }); !walked)
+        return walked;
+    if (empty) {
+        if (options.access == Access::ReadOnly)
+            return {};
+        return file.store(keys::format(), encodeNumber(kStoreFormat), TdbFile::StoreMode::Replace);
+    }
+    format1 = true;
+    if (options.openFormat1)
+        return {};
+    return makeError(ErrorCode::InternalError, {},
+                     path.string() +
+                         " is of format 1 (message ids allocated by the daemon, before 0.2.0): start ocsmanagerd "
+                         "of this version once, which migrates it");
+}
 
 Status QueueStore::Impl::transact(const std::function<Status(Growth&)>& change)
 {
@@ -261,7 +318,10 @@ Result<std::unique_ptr<QueueStore>> QueueStore::open(const std::filesystem::path
         return file.error();
     // Once queues are full, every entry appended deletes the oldest one.
     file->keepDeadRecords(kDeadRecordsPerChain);
-    return std::unique_ptr<QueueStore>(new QueueStore(std::make_unique<Impl>(std::move(*file), options)));
+    auto impl = std::make_unique<Impl>(std::move(*file), options);
+    if (Status known = impl->checkFormat(stateDirectory / kFileName); !known)
+        return known.error();
+    return std::unique_ptr<QueueStore>(new QueueStore(std::move(impl)));
 }
 
 const QueueStoreOptions& QueueStore::options() const
@@ -272,16 +332,27 @@ const QueueStoreOptions& QueueStore::options() const
 Status QueueStore::write(const std::function<Status(Batch&)>& body)
 {
     const std::lock_guard lock(impl_->mutex);
+    if (!impl_->window) {
+        DuplicateWindow window(impl_->options.duplicates);
+        if (Status loaded = impl_->walkState({}, [&](Generation g) { window.load(std::move(g)); }); !loaded)
+            return loaded;
+        impl_->window = std::move(window);
+    }
+    const std::int64_t now = wallClockMs();
+    const DuplicateWindow::Turn turn = impl_->window->begin(now);
     std::vector<std::function<void()>> callbacks;
+    std::vector<std::uint64_t> seen;
     Status written = impl_->transact([&](Impl::Growth& growth) -> Status {
-        Batch batch(*impl_, impl_->options.replicaId, impl_->options.retainedEntries);
+        Batch batch(*impl_, impl_->options.retainedEntries, turn, now);
         if (Status done = body(batch); !done)
             return done;
         callbacks = batch.takeCallbacks();
+        seen = batch.changes().seen;
         return impl_->apply({&batch.changes()}, std::nullopt, growth);
     });
     if (!written)
         return written;
+    impl_->window->commit(turn, seen, now);
     for (const auto& callback : callbacks)
         callback();
     return {};
@@ -290,8 +361,7 @@ Status QueueStore::write(const std::function<Status(Batch&)>& body)
 Status QueueStore::apply(const std::vector<const Changes*>& batches, std::optional<JournalPosition> appliedThrough)
 {
     const std::lock_guard lock(impl_->mutex);
-    return impl_->transact(
-        [&](Impl::Growth& growth) { return impl_->apply(batches, appliedThrough, growth); });
+    return impl_->transact([&](Impl::Growth& growth) { return impl_->apply(batches, appliedThrough, growth); });
 }
 
 Result<std::optional<JournalPosition>> QueueStore::journalPosition()
@@ -351,42 +421,78 @@ Result<QueueStore::Slice> QueueStore::slice(const QueueKey& queue, std::uint64_t
     return out;
 }
 
-Result<std::uint64_t> QueueStore::nextCounter()
+bool QueueStore::isFormat1() const
 {
-    const std::lock_guard lock(impl_->mutex);
-    return impl_->nextCounter();
+    return impl_->format1;
 }
 
-Result<std::optional<Mid>> QueueStore::messageId(const std::string& user, const std::string& uri)
+Status QueueStore::migrateFormat1()
 {
     const std::lock_guard lock(impl_->mutex);
-    return impl_->number(keys::messageByUri(user, uri));
-}
-
-Result<std::optional<std::string>> QueueStore::messageUri(const std::string& user, Mid mid)
-{
-    const std::lock_guard lock(impl_->mutex);
-    return impl_->file.fetch(keys::messageById(user, mid));
+    if (!impl_->format1)
+        return {};
+    // Read first, write after: the old message index gives each MID its URI.
+    std::map<std::string, std::string> runs;
+    std::map<std::string, std::string> uris; // format-1 MID key -> URI
+    std::vector<std::string> index;
+    Status read = impl_->file.traverse([&](std::string_view key, std::string_view value) {
+        if (!key.empty() && key[0] == 'e')
+            runs.emplace(key, value);
+        if (keys::isFormat1MessageIndex(key)) {
+            index.emplace_back(key);
+            if (key[0] == 'M')
+                uris.emplace(key, value);
+        }
+        return true;
+    });
+    if (!read)
+        return read;
+    Status migrated = impl_->file.transact([&]() -> Status {
+        for (const auto& [key, value] : runs) {
+            QueueKey queue;
+            if (!keys::parseQueue(key, queue))
+                return makeError(ErrorCode::InternalError, {}, "store.tdb: a queue entry key of format 1 is damaged");
+            auto run = decodeFormat1Run(value, key, [&](Mid mid) {
+                auto found = uris.find(keys::format1MessageById(queue.user, mid));
+                return found == uris.end() ? std::string() : found->second;
+            });
+            if (!run)
+                return run.error();
+            if (Status s = impl_->file.store(key, encodeRun(*run), TdbFile::StoreMode::Replace); !s)
+                return s;
+        }
+        for (const std::string& key : index) {
+            if (auto removed = impl_->file.remove(key); !removed)
+                return removed.error();
+        }
+        return impl_->file.store(keys::format(), encodeNumber(kStoreFormat), TdbFile::StoreMode::Replace);
+    });
+    if (migrated)
+        impl_->format1 = false;
+    return migrated;
 }
 
 Status QueueStore::visitQueues(const std::function<void(const QueueKey&, const QueueState&)>& visit)
 {
     const std::lock_guard lock(impl_->mutex);
-    return impl_->walkQueues(visit);
+    return impl_->walkState(visit, {});
 }
 
-Status QueueStore::countQueues(const std::function<void(const QueueKey&, const QueueState&)>& visit)
+Status QueueStore::countQueues(const std::function<void(const QueueKey&, const QueueState&)>& visit,
+                               const std::function<void(Generation)>& generation)
 {
     // Under the lock that write() takes, so no commit falls between the walk
     // and the first count it moves.
     const std::lock_guard lock(impl_->mutex);
     Totals walked;
-    Status status = impl_->walkQueues([&](const QueueKey& key, const QueueState& state) {
-        ++walked.queues;
-        walked.entries += state.next - state.first;
-        if (visit)
-            visit(key, state);
-    });
+    Status status = impl_->walkState(
+        [&](const QueueKey& key, const QueueState& state) {
+            ++walked.queues;
+            walked.entries += state.next - state.first;
+            if (visit)
+                visit(key, state);
+        },
+        generation);
     if (!status)
         return status;
     impl_->queueCount = walked.queues;
@@ -402,23 +508,10 @@ std::optional<QueueStore::Totals> QueueStore::totals() const
     return Totals{impl_->queueCount.load(), impl_->entryCount.load()};
 }
 
-Status QueueStore::visitMessages(const std::function<void(const std::string&, const std::string&, Mid)>& visit)
+Status QueueStore::visitGenerations(const std::function<void(Generation)>& visit)
 {
     const std::lock_guard lock(impl_->mutex);
-    Status failure;
-    Status walked = impl_->file.traverse([&](std::string_view key, std::string_view value) {
-        if (key.size() < 2 || key[0] != 'm' || key[1] != keys::kSeparator)
-            return true;
-        const auto userEnd = key.find(keys::kSeparator, 2);
-        auto mid = decodeNumber(value, key);
-        if (userEnd == std::string_view::npos || !mid) {
-            failure = mid ? Status(makeError(ErrorCode::InternalError, {}, "bad message key")) : mid.error();
-            return false;
-        }
-        visit(std::string(key.substr(2, userEnd - 2)), std::string(key.substr(userEnd + 1)), *mid);
-        return true;
-    });
-    return walked ? failure : walked;
+    return impl_->walkState({}, visit);
 }
 
 } // namespace ocs::store

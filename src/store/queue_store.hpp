@@ -1,7 +1,7 @@
-// The message index and the queues (store.tdb): what the daemon writes for
-// each event and the client module reads per MAPI session. Written only in
-// batches, each applied in one TDB transaction: an event's index entries and
-// queue entries become visible together or not at all. The daemon writes
+// The queues and the duplicate window (store.tdb): what the daemon writes
+// for each event and the client module reads per MAPI session. Written only
+// in batches, each applied in one TDB transaction: a batch's entries become
+// visible together or not at all. The daemon writes
 // through the journal (queue_writer.hpp); write() is the direct way, one
 // durable transaction per batch.
 #pragma once
@@ -25,15 +25,18 @@ namespace ocs::store {
 
 struct QueueStoreOptions {
     Access access = Access::ReadWrite;
-    bool sync = true;                  // fsync every commit (false: TDB_NOSYNC)
-    std::uint16_t replicaId = 1;       // of every MID allocated here
+    bool sync = true;                     // fsync every commit (false: TDB_NOSYNC)
     std::uint64_t retainedEntries = 1000; // per queue; older entries are dropped
+    DuplicateWindowOptions duplicates;
+    // Open a store.tdb of format 1 (before entries named messages by URI)
+    // for migrateFormat1(); otherwise it is refused with advice.
+    bool openFormat1 = false;
 };
 
 // Thread-safe (one lock around the single TDB handle); other processes may
 // read while a batch is written.
 class QueueStore : public BatchWriter {
-public:
+  public:
     static Result<std::unique_ptr<QueueStore>> open(const std::filesystem::path& stateDirectory,
                                                     QueueStoreOptions options = {});
     ~QueueStore() override;
@@ -59,10 +62,12 @@ public:
         std::vector<QueueEntry> entries;
     };
     Result<Slice> slice(const QueueKey& queue, std::uint64_t from, std::size_t max);
-    // The global counter the next MID will take.
-    Result<std::uint64_t> nextCounter();
-    Result<std::optional<Mid>> messageId(const std::string& user, const std::string& uri);
-    Result<std::optional<std::string>> messageUri(const std::string& user, Mid mid);
+    // Whether the file is of format 1 (only with openFormat1), and its
+    // migration: every entry's message ids replaced by the URIs the
+    // daemon's message index held for them, the index deleted, in one
+    // transaction. The journal must have been applied wholly before.
+    bool isFormat1() const;
+    Status migrateFormat1();
 
     // Queues in the file, and the entries retained across them.
     struct Totals {
@@ -73,15 +78,17 @@ public:
     // on the way; from then on every transaction through this handle keeps
     // the totals up to date. Exact while this handle is the only writer of
     // store.tdb (the daemon's).
-    Status countQueues(const std::function<void(const QueueKey&, const QueueState&)>& visit = {});
+    // `generation` is given the duplicate window's generations on the way.
+    Status countQueues(const std::function<void(const QueueKey&, const QueueState&)>& visit = {},
+                       const std::function<void(Generation)>& generation = {});
     // Unknown until countQueues() has run. Two atomic reads: no lock.
     std::optional<Totals> totals() const;
 
     // Walks the file (tools, countQueues).
     Status visitQueues(const std::function<void(const QueueKey&, const QueueState&)>& visit);
-    Status visitMessages(const std::function<void(const std::string& user, const std::string& uri, Mid)>& visit);
+    Status visitGenerations(const std::function<void(Generation)>& visit);
 
-private:
+  private:
     struct Impl;
     explicit QueueStore(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;

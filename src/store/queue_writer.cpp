@@ -1,7 +1,6 @@
 #include "store/queue_writer.hpp"
 
 #include "common/thread_name.hpp"
-#include "store/message_filter.hpp"
 #include "store/records.hpp"
 
 #include <algorithm>
@@ -10,7 +9,6 @@
 #include <map>
 #include <mutex>
 #include <thread>
-#include <unordered_map>
 #include <vector>
 
 namespace ocs::store {
@@ -20,17 +18,15 @@ constexpr std::chrono::milliseconds kFirstRetry{50};
 constexpr std::chrono::milliseconds kLastRetry{2000};
 constexpr int kRetriesWhenStopping = 3;
 
-std::string messageKey(std::string_view user, std::string_view uri)
-{
-    std::string key(user);
-    key += keys::kSeparator;
-    key += uri;
-    return key;
-}
-
 std::size_t weightOf(const Changes& changes)
 {
-    return std::max<std::size_t>(1, changes.messages.size() + changes.entries.size());
+    return std::max<std::size_t>(1, changes.entries.size());
+}
+
+std::int64_t wallClockMs()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
 }
 
 // A journaled batch that store.tdb has not taken yet.
@@ -46,7 +42,7 @@ struct Pending {
 
 struct QueueWriter::Impl : StoreView {
     Impl(QueueStore& s, std::unique_ptr<Journal> j, QueueWriterOptions o)
-        : store(s), journal(std::move(j)), options(std::move(o))
+        : store(s), journal(std::move(j)), options(std::move(o)), window(s.options().duplicates)
     {
     }
 
@@ -58,15 +54,13 @@ struct QueueWriter::Impl : StoreView {
     // every pending batch is applied.
     std::mutex writeMutex;
     std::map<QueueKey, QueueState> queues;
-    std::uint64_t counter = 1;
-    MessageFilter filter;
+    DuplicateWindow window;
 
     // Shared with the applier, under mutex.
     mutable std::mutex mutex;
     std::condition_variable changed;
     std::deque<std::unique_ptr<Pending>> pending;
     std::size_t pendingWeight = 0;
-    std::unordered_map<std::string, std::pair<Mid, std::uint64_t>> unapplied; // message → (MID, batch number)
     std::uint64_t written = 0;
     std::uint64_t applied = 0;
     std::optional<Error> failure; // of the last apply
@@ -74,33 +68,43 @@ struct QueueWriter::Impl : StoreView {
     WriterStats stats;
     std::thread applier;
 
-    Result<std::optional<Mid>> message(const std::string& user, const std::string& uri) override
-    {
-        {
-            const std::lock_guard lock(mutex);
-            if (auto found = unapplied.find(messageKey(user, uri)); found != unapplied.end())
-                return std::optional<Mid>(found->second.first);
-        }
-        // Applied batches leave `unapplied` only after their commit, so a
-        // message missing there is in store.tdb or nowhere.
-        if (!filter.mayContain(user, uri))
-            return std::optional<Mid>();
-        return store.messageId(user, uri);
-    }
-
     Result<QueueState> queue(const QueueKey& key) override
     {
         auto found = queues.find(key);
         return found == queues.end() ? QueueState{} : found->second;
     }
 
-    Result<std::uint64_t> nextCounter() override { return counter; }
+    // Batches written but not applied are in the window already.
+    bool recentlySeen(std::uint64_t digest) override { return window.contains(digest); }
 
     Status load();
+    Status migrate();
     Status replay();
     void run();
     bool applyOnce(std::unique_lock<std::mutex>& lock);
 };
+
+Status QueueWriter::Impl::migrate()
+{
+    if (!store.isFormat1())
+        return {};
+    auto from = store.journalPosition();
+    if (!from)
+        return from.error();
+    // What the journal still holds was written for format 1: the earlier
+    // version must apply it before store.tdb changes format.
+    Status applied =
+        journal->replay(from->value_or(JournalPosition{}), [&](std::string_view, JournalPosition) -> Status {
+            return makeError(
+                ErrorCode::InternalError, {},
+                journal->directory().string() +
+                    " holds batches store.tdb has not taken, written by a version before 0.2.0: start that "
+                    "version once and stop it cleanly, so that it applies them, then start this one");
+        });
+    if (!applied)
+        return applied;
+    return store.migrateFormat1();
+}
 
 Status QueueWriter::Impl::replay()
 {
@@ -141,14 +145,9 @@ Status QueueWriter::Impl::replay()
 
 Status QueueWriter::Impl::load()
 {
-    auto next = store.nextCounter();
-    if (!next)
-        return next.error();
-    counter = *next;
     // The same walk gives the store its queue totals (metrics).
-    if (Status s = store.countQueues([&](const QueueKey& key, const QueueState& state) { queues[key] = state; }); !s)
-        return s;
-    return store.visitMessages([&](const std::string& user, const std::string& uri, Mid) { filter.add(user, uri); });
+    return store.countQueues([&](const QueueKey& key, const QueueState& state) { queues[key] = state; },
+                             [&](Generation generation) { window.load(std::move(generation)); });
 }
 
 bool QueueWriter::Impl::applyOnce(std::unique_lock<std::mutex>& lock)
@@ -176,11 +175,6 @@ bool QueueWriter::Impl::applyOnce(std::unique_lock<std::mutex>& lock)
     std::uint64_t last = applied;
     for (std::size_t i = 0; i < batches.size(); ++i) {
         Pending& item = *pending.front();
-        for (const IndexedMessage& m : item.changes.messages) {
-            auto found = unapplied.find(messageKey(m.user, m.uri));
-            if (found != unapplied.end() && found->second.second == item.number)
-                unapplied.erase(found);
-        }
         for (auto& callback : item.callbacks)
             callbacks.push_back(std::move(callback));
         pendingWeight -= item.weight;
@@ -217,8 +211,7 @@ void QueueWriter::Impl::run()
         changed.wait(lock, [this] { return stopping || !pending.empty(); });
         if (pending.empty())
             return;
-        changed.wait_until(lock, nextStart,
-                           [this] { return stopping || pendingWeight >= options.maxEventsPerApply; });
+        changed.wait_until(lock, nextStart, [this] { return stopping || pendingWeight >= options.maxEventsPerApply; });
         const auto started = std::chrono::steady_clock::now();
         const bool ok = applyOnce(lock);
         const auto ended = std::chrono::steady_clock::now();
@@ -267,6 +260,8 @@ Result<std::unique_ptr<QueueWriter>> QueueWriter::open(QueueStore& store, const 
     if (!journal)
         return journal.error();
     auto impl = std::make_unique<Impl>(store, std::move(*journal), std::move(options));
+    if (Status migrated = impl->migrate(); !migrated)
+        return migrated.error();
     if (Status replayed = impl->replay(); !replayed)
         return replayed.error();
     if (Status loaded = impl->load(); !loaded)
@@ -287,8 +282,9 @@ Status QueueWriter::write(const std::function<Status(Batch&)>& body)
                                  (d.failure ? ": " + d.failure->detail : std::string()));
         }
     }
-    const QueueStoreOptions& storeOptions = d.store.options();
-    Batch batch(d, storeOptions.replicaId, storeOptions.retainedEntries);
+    const std::int64_t now = wallClockMs();
+    const DuplicateWindow::Turn turn = d.window.begin(now);
+    Batch batch(d, d.store.options().retainedEntries, turn, now);
     if (Status done = body(batch); !done)
         return done;
     auto item = std::make_unique<Pending>();
@@ -305,19 +301,14 @@ Status QueueWriter::write(const std::function<Status(Batch&)>& body)
         return end.error();
     // Durable: from here on, this batch is part of the store.
     const Changes& changes = item->changes;
-    if (changes.counter)
-        d.counter = *changes.counter;
     for (const auto& [key, state] : changes.queues)
         d.queues[key] = state;
-    for (const IndexedMessage& m : changes.messages)
-        d.filter.add(m.user, m.uri);
+    d.window.commit(turn, changes.seen, now);
     item->end = *end;
     item->weight = weightOf(changes);
     {
         const std::lock_guard lock(d.mutex);
         item->number = ++d.written;
-        for (const IndexedMessage& m : changes.messages)
-            d.unapplied[messageKey(m.user, m.uri)] = {m.mid, item->number};
         // The applier waits for the first batch, or for a full transaction's
         // worth while it paces itself; otherwise it is busy and looks again.
         const bool first = d.pending.empty();

@@ -2,13 +2,14 @@
 // journal and acknowledged once that one record is on disk; a background
 // thread applies what the journal holds to store.tdb in large transactions,
 // then runs the batches' "visible" callbacks (wake-ups, pushes). Batches read
-// what has been written but not applied yet, so ids, duplicates and
-// sequences are exact. On open, what store.tdb has not taken from the
+// what has been written but not applied yet, so duplicates and sequences
+// are exact. On open, what store.tdb has not taken from the
 // journal is applied first.
 //
-// The daemon must be the only process writing store.tdb's message index and
-// queues (the journal's lock makes sure of it): the writer keeps every
-// queue's state and the message counter in memory.
+// The daemon must be the only process writing store.tdb's queues and
+// duplicate window (the journal's lock makes sure of it): the writer keeps
+// every queue's state and the window in memory. A store.tdb of format 1 is
+// migrated on open, once its journal is wholly applied.
 #pragma once
 
 #include "common/result.hpp"

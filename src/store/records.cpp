@@ -8,6 +8,10 @@ namespace ocs::store {
 namespace {
 
 constexpr std::uint8_t kVersion = 1;
+// Records whose layout changed when entries began to name messages by URI.
+constexpr std::uint8_t kEntryVersion = 2;        // URIs in place of the daemon's MIDs, the old parent
+constexpr std::uint8_t kSubscriptionVersion = 2; // the message URI of a message subscription
+constexpr std::uint8_t kChangesVersion = 2;      // the duplicate window in place of the message index
 
 std::string hex16(std::uint64_t value)
 {
@@ -45,10 +49,10 @@ Error corrupt(std::string_view key)
     return makeError(ErrorCode::InternalError, {}, "corrupt or unknown record " + printable);
 }
 
-BinaryWriter versioned()
+BinaryWriter versioned(std::uint8_t version = kVersion)
 {
     BinaryWriter out;
-    out.u8(kVersion);
+    out.u8(version);
     return out;
 }
 
@@ -68,10 +72,10 @@ bool getOptional(BinaryReader& in, std::optional<std::uint32_t>& value)
     return true;
 }
 
-// Reads the version byte; false on anything but ours.
-bool openRecord(BinaryReader& in)
+// Reads the version byte; false on anything but `version`.
+bool openRecord(BinaryReader& in, std::uint8_t version = kVersion)
 {
-    return in.u8() == kVersion;
+    return in.u8() == version;
 }
 
 } // namespace
@@ -113,19 +117,29 @@ std::string pushHandleCounter()
     return "pushhandle";
 }
 
-std::string messageByUri(std::string_view user, std::string_view uri)
+std::string generation(std::uint64_t number)
 {
-    return join({"m", user, uri});
+    return join({"d", hex16(number)});
 }
 
-std::string messageById(std::string_view user, Mid mid)
+std::string format()
+{
+    return "format";
+}
+
+bool isGeneration(std::string_view key)
+{
+    return key.size() == 18 && key[0] == 'd' && key[1] == kSeparator;
+}
+
+bool isFormat1MessageIndex(std::string_view key)
+{
+    return key == "counter" || (key.size() > 2 && (key[0] == 'm' || key[0] == 'M') && key[1] == kSeparator);
+}
+
+std::string format1MessageById(std::string_view user, Mid mid)
 {
     return join({"M", user, hex16(mid)});
-}
-
-std::string counter()
-{
-    return "counter";
 }
 
 std::string journal()
@@ -194,7 +208,7 @@ Result<std::vector<BindingHolder>> decodeBindings(std::string_view record, std::
 
 std::string encodeSubscriptions(const std::vector<Subscription>& subscriptions)
 {
-    BinaryWriter out = versioned();
+    BinaryWriter out = versioned(kSubscriptionVersion);
     out.u32(static_cast<std::uint32_t>(subscriptions.size()));
     for (const Subscription& s : subscriptions) {
         out.string(s.session);
@@ -203,6 +217,7 @@ std::string encodeSubscriptions(const std::vector<Subscription>& subscriptions)
         out.u64(s.fid);
         out.u64(s.mid);
         out.u8(static_cast<std::uint8_t>(s.table));
+        out.string(s.messageUri);
     }
     return out.data();
 }
@@ -210,7 +225,11 @@ std::string encodeSubscriptions(const std::vector<Subscription>& subscriptions)
 Result<std::vector<Subscription>> decodeSubscriptions(std::string_view record, std::string_view key)
 {
     BinaryReader in(record);
-    const auto count = openRecord(in) ? in.u32() : std::nullopt;
+    // Version 1 (before message URIs) is read too: registry.tdb is shared
+    // with OpenChange processes that may still run an earlier module. Its
+    // message subscriptions have no URI and want nothing until renewed.
+    const auto version = in.u8();
+    const auto count = version == kSubscriptionVersion || version == 1 ? in.u32() : std::nullopt;
     if (!count)
         return corrupt(key);
     std::vector<Subscription> out;
@@ -221,9 +240,11 @@ Result<std::vector<Subscription>> decodeSubscriptions(std::string_view record, s
         const auto fid = in.u64();
         const auto mid = in.u64();
         const auto table = in.u8();
-        if (!session || !handle || !flags || !fid || !mid || !table || *table > 3)
+        const auto uri = version == kSubscriptionVersion ? in.string() : std::optional<std::string_view>("");
+        if (!session || !handle || !flags || !fid || !mid || !table || *table > 3 || !uri)
             return corrupt(key);
-        out.push_back({std::string(*session), *handle, *flags, *fid, *mid, static_cast<TableType>(*table)});
+        out.push_back(
+            {std::string(*session), *handle, *flags, *fid, *mid, static_cast<TableType>(*table), std::string(*uri)});
     }
     if (!in.atEnd())
         return corrupt(key);
@@ -266,15 +287,16 @@ Result<QueueState> decodeQueueState(std::string_view record, std::string_view ke
 
 std::string encodeEntry(const QueueEntry& e)
 {
-    BinaryWriter out = versioned();
+    BinaryWriter out = versioned(kEntryVersion);
     out.u64(e.sequence);
     out.u8(static_cast<std::uint8_t>(e.type));
     out.u8(static_cast<std::uint8_t>(e.kind));
     out.u64(e.fid);
     out.u64(e.parentFid);
-    out.u64(e.mid);
     out.u64(e.oldFid);
-    out.u64(e.oldMid);
+    out.u64(e.oldParentFid);
+    out.string(e.messageUri);
+    out.string(e.oldMessageUri);
     putOptional(out, e.messageFlags);
     putOptional(out, e.totalCount);
     putOptional(out, e.unreadCount);
@@ -286,8 +308,55 @@ std::string encodeEntry(const QueueEntry& e)
 
 namespace {
 
+bool validKind(std::optional<std::uint8_t> type, std::optional<std::uint8_t> kind)
+{
+    return type && *type <= static_cast<std::uint8_t>(EventType::ObjectCopied) && kind && *kind <= 1;
+}
+
+// What follows the ids in an entry, in both formats.
+bool readEntryTail(BinaryReader& in, QueueEntry& e)
+{
+    if (!getOptional(in, e.messageFlags) || !getOptional(in, e.totalCount) || !getOptional(in, e.unreadCount))
+        return false;
+    const auto messageClass = in.string();
+    const auto producer = in.string();
+    const auto time = in.u64();
+    if (!messageClass || !producer || !time)
+        return false;
+    e.messageClass = std::string(*messageClass);
+    e.producer = std::string(*producer);
+    e.timeMs = static_cast<std::int64_t>(*time);
+    return true;
+}
+
 // One entry from where `in` stands; false on a truncated or unknown one.
 bool readEntry(BinaryReader& in, QueueEntry& e)
+{
+    const auto sequence = openRecord(in, kEntryVersion) ? in.u64() : std::nullopt;
+    const auto type = in.u8();
+    const auto kind = in.u8();
+    const auto fid = in.u64();
+    const auto parentFid = in.u64();
+    const auto oldFid = in.u64();
+    const auto oldParentFid = in.u64();
+    const auto uri = in.string();
+    const auto oldUri = in.string();
+    if (!sequence || !validKind(type, kind) || !fid || !parentFid || !oldFid || !oldParentFid || !uri || !oldUri)
+        return false;
+    e.sequence = *sequence;
+    e.type = static_cast<EventType>(*type);
+    e.kind = static_cast<ObjectKind>(*kind);
+    e.fid = *fid;
+    e.parentFid = *parentFid;
+    e.oldFid = *oldFid;
+    e.oldParentFid = *oldParentFid;
+    e.messageUri = std::string(*uri);
+    e.oldMessageUri = std::string(*oldUri);
+    return readEntryTail(in, e);
+}
+
+// An entry of format 1: the daemon's MIDs where URIs now stand.
+bool readFormat1Entry(BinaryReader& in, QueueEntry& e, const std::function<std::string(Mid)>& uriOf)
 {
     const auto sequence = openRecord(in) ? in.u64() : std::nullopt;
     const auto type = in.u8();
@@ -297,28 +366,31 @@ bool readEntry(BinaryReader& in, QueueEntry& e)
     const auto mid = in.u64();
     const auto oldFid = in.u64();
     const auto oldMid = in.u64();
-    if (!sequence || !type || *type > static_cast<std::uint8_t>(EventType::ObjectCopied) || !kind || *kind > 1 ||
-        !fid || !parentFid || !mid || !oldFid || !oldMid)
-        return false;
-    if (!getOptional(in, e.messageFlags) || !getOptional(in, e.totalCount) || !getOptional(in, e.unreadCount))
-        return false;
-    const auto messageClass = in.string();
-    const auto producer = in.string();
-    const auto time = in.u64();
-    if (!messageClass || !producer || !time)
+    if (!sequence || !validKind(type, kind) || !fid || !parentFid || !mid || !oldFid || !oldMid)
         return false;
     e.sequence = *sequence;
     e.type = static_cast<EventType>(*type);
     e.kind = static_cast<ObjectKind>(*kind);
     e.fid = *fid;
     e.parentFid = *parentFid;
-    e.mid = *mid;
     e.oldFid = *oldFid;
-    e.oldMid = *oldMid;
-    e.messageClass = std::string(*messageClass);
-    e.producer = std::string(*producer);
-    e.timeMs = static_cast<std::int64_t>(*time);
-    return true;
+    e.messageUri = *mid ? uriOf(*mid) : std::string();
+    e.oldMessageUri = *oldMid ? uriOf(*oldMid) : std::string();
+    return readEntryTail(in, e);
+}
+
+template <typename Read>
+Result<std::vector<QueueEntry>> readRun(std::string_view record, std::string_view key, Read&& read)
+{
+    BinaryReader in(record);
+    std::vector<QueueEntry> run;
+    do {
+        QueueEntry e;
+        if (!read(in, e) || (!run.empty() && e.sequence != run.back().sequence + 1))
+            return corrupt(key);
+        run.push_back(std::move(e));
+    } while (!in.atEnd());
+    return run;
 }
 
 } // namespace
@@ -342,15 +414,48 @@ std::string encodeRun(const std::vector<QueueEntry>& run)
 
 Result<std::vector<QueueEntry>> decodeRun(std::string_view record, std::string_view key)
 {
+    return readRun(record, key, [](BinaryReader& in, QueueEntry& e) { return readEntry(in, e); });
+}
+
+Result<std::vector<QueueEntry>> decodeFormat1Run(std::string_view record, std::string_view key,
+                                                 const std::function<std::string(Mid)>& uriOf)
+{
+    return readRun(record, key, [&](BinaryReader& in, QueueEntry& e) { return readFormat1Entry(in, e, uriOf); });
+}
+
+std::string encodeGeneration(const Generation& generation)
+{
+    BinaryWriter out = versioned();
+    out.u64(static_cast<std::uint64_t>(generation.firstMs));
+    out.u64(static_cast<std::uint64_t>(generation.lastMs));
+    out.u32(static_cast<std::uint32_t>(generation.digests.size()));
+    for (std::uint64_t digest : generation.digests)
+        out.u64(digest);
+    return out.data();
+}
+
+Result<Generation> decodeGeneration(std::string_view record, std::string_view key)
+{
     BinaryReader in(record);
-    std::vector<QueueEntry> run;
-    do {
-        QueueEntry e;
-        if (!readEntry(in, e) || (!run.empty() && e.sequence != run.back().sequence + 1))
+    const auto first = openRecord(in) ? in.u64() : std::nullopt;
+    const auto last = in.u64();
+    const auto count = in.u32();
+    if (!first || !last || !count || key.size() != 18)
+        return corrupt(key);
+    Generation generation;
+    generation.number = std::strtoull(std::string(key.substr(2)).c_str(), nullptr, 16);
+    generation.firstMs = static_cast<std::int64_t>(*first);
+    generation.lastMs = static_cast<std::int64_t>(*last);
+    generation.digests.reserve(*count);
+    for (std::uint32_t i = 0; i < *count; ++i) {
+        const auto digest = in.u64();
+        if (!digest)
             return corrupt(key);
-        run.push_back(std::move(e));
-    } while (!in.atEnd());
-    return run;
+        generation.digests.push_back(*digest);
+    }
+    if (!in.atEnd())
+        return corrupt(key);
+    return generation;
 }
 
 std::string encodePush(const PushRegistration& push)
@@ -403,15 +508,15 @@ Result<JournalPosition> decodePosition(std::string_view record, std::string_view
 
 std::string encodeChanges(const Changes& changes)
 {
-    BinaryWriter out = versioned();
-    out.u8(changes.counter ? 1 : 0);
-    out.u64(changes.counter.value_or(0));
-    out.u32(static_cast<std::uint32_t>(changes.messages.size()));
-    for (const IndexedMessage& message : changes.messages) {
-        out.string(message.user);
-        out.string(message.uri);
-        out.u64(message.mid);
-    }
+    BinaryWriter out = versioned(kChangesVersion);
+    out.u64(changes.generation);
+    out.u64(static_cast<std::uint64_t>(changes.seenMs));
+    out.u32(static_cast<std::uint32_t>(changes.seen.size()));
+    for (std::uint64_t digest : changes.seen)
+        out.u64(digest);
+    out.u32(static_cast<std::uint32_t>(changes.expired.size()));
+    for (std::uint64_t number : changes.expired)
+        out.u64(number);
     out.u32(static_cast<std::uint32_t>(changes.queues.size()));
     for (const auto& [queue, state] : changes.queues) {
         out.string(keys::queue(queue));
@@ -426,28 +531,40 @@ std::string encodeChanges(const Changes& changes)
     return out.data();
 }
 
+namespace {
+
+bool readNumbers(BinaryReader& in, std::vector<std::uint64_t>& out)
+{
+    const auto count = in.u32();
+    if (!count)
+        return false;
+    for (std::uint32_t i = 0; i < *count; ++i) {
+        const auto value = in.u64();
+        if (!value)
+            return false;
+        out.push_back(*value);
+    }
+    return true;
+}
+
+} // namespace
+
 Result<Changes> decodeChanges(std::string_view record)
 {
     constexpr std::string_view kWhat = "journal record";
     BinaryReader in(record);
     Changes changes;
-    if (!openRecord(in))
+    const auto version = in.u8();
+    if (version == kVersion)
+        return makeError(ErrorCode::InternalError, {},
+                         "journal record written by a version that allocated message ids (before 0.2): start that "
+                         "version once and stop it cleanly, so that it applies its journal, then upgrade");
+    const auto generation = version == kChangesVersion ? in.u64() : std::nullopt;
+    const auto seenMs = in.u64();
+    if (!generation || !seenMs || !readNumbers(in, changes.seen) || !readNumbers(in, changes.expired))
         return corrupt(kWhat);
-    const std::uint8_t hasCounter = in.u8().value_or(2);
-    const auto counter = in.u64();
-    const auto messages = in.u32();
-    if (hasCounter > 1 || !counter || !messages)
-        return corrupt(kWhat);
-    if (hasCounter == 1)
-        changes.counter = *counter;
-    for (std::uint32_t i = 0; i < *messages; ++i) {
-        const auto user = in.string();
-        const auto uri = in.string();
-        const auto mid = in.u64();
-        if (!user || !uri || !mid)
-            return corrupt(kWhat);
-        changes.messages.push_back({std::string(*user), std::string(*uri), *mid});
-    }
+    changes.generation = *generation;
+    changes.seenMs = static_cast<std::int64_t>(*seenMs);
     const auto queues = in.u32();
     if (!queues)
         return corrupt(kWhat);

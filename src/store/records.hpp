@@ -5,9 +5,11 @@
 
 #include "common/result.hpp"
 #include "store/batch.hpp"
+#include "store/duplicate_window.hpp"
 #include "store/journal.hpp"
 #include "store/model.hpp"
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -25,15 +27,19 @@ std::string subscriptions(std::string_view user);                            // 
 std::string cursor(std::string_view session, const QueueKey& queue);         // registry
 std::string push(std::string_view session);                                  // registry
 std::string pushHandleCounter();                                             // registry
-std::string messageByUri(std::string_view user, std::string_view uri);       // store
-std::string messageById(std::string_view user, Mid mid);                     // store
-std::string counter();                                                       // store
+std::string generation(std::uint64_t number);                                // store: duplicate window
+std::string format();                                                        // store: its layout's version
 std::string journal();                                                       // store: applied up to
 std::string queue(const QueueKey& queue);                                    // store
 // The run of entries that starts at this sequence (below).
-std::string entry(const QueueKey& queue, std::uint64_t sequence);            // store
+std::string entry(const QueueKey& queue, std::uint64_t sequence); // store
 // Parses a queue() or entry() key back (for tools walking the file).
 bool parseQueue(std::string_view key, QueueKey& out);
+bool isGeneration(std::string_view key);
+// Keys of the layout before entries named messages by URI (format 1: the
+// daemon allocated message ids), which the daemon migrates.
+bool isFormat1MessageIndex(std::string_view key); // "m…", "M…" and "counter"
+std::string format1MessageById(std::string_view user, Mid mid);
 inline constexpr char kSeparator = '\x1f';
 } // namespace keys
 
@@ -41,11 +47,11 @@ inline constexpr char kSeparator = '\x1f';
 // and whether it may: one datagram, then none until the session drains.
 struct PushRegistration {
     std::string user;
-    std::uint32_t handle = 0;   // the notification handle answered to the client
-    std::string context;        // the client's context bytes, sent as they are
-    std::uint8_t family = 4;    // 4 or 6
-    std::uint16_t port = 0;     // host order
-    std::string address;        // 4 or 16 bytes, network order
+    std::uint32_t handle = 0; // the notification handle answered to the client
+    std::string context;      // the client's context bytes, sent as they are
+    std::uint8_t family = 4;  // 4 or 6
+    std::uint16_t port = 0;   // host order
+    std::string address;      // 4 or 16 bytes, network order
     bool armed = true;
 
     bool operator==(const PushRegistration& other) const
@@ -72,6 +78,12 @@ std::string encodePosition(const JournalPosition& position);
 // A journal record's payload (not a TDB value).
 std::string encodeChanges(const Changes& changes);
 
+// The version of store.tdb's layout this build writes (the `format` key;
+// absent in format 1, where entries held the daemon's message ids).
+inline constexpr std::uint64_t kStoreFormat = 2;
+
+std::string encodeGeneration(const Generation& generation);
+
 // Decoders fail with InternalError naming `key` on a truncated record or an
 // unknown version.
 Result<std::vector<BindingHolder>> decodeBindings(std::string_view record, std::string_view key);
@@ -79,6 +91,7 @@ Result<std::vector<Subscription>> decodeSubscriptions(std::string_view record, s
 Result<std::uint64_t> decodeNumber(std::string_view record, std::string_view key);
 Result<QueueState> decodeQueueState(std::string_view record, std::string_view key);
 Result<QueueEntry> decodeEntry(std::string_view record, std::string_view key);
+Result<Generation> decodeGeneration(std::string_view record, std::string_view key);
 
 // A queue's entries are stored in runs: the entries one store.tdb
 // transaction appends to a queue, up to kMaxRun, in one record keyed by the
@@ -88,6 +101,10 @@ Result<QueueEntry> decodeEntry(std::string_view record, std::string_view key);
 inline constexpr std::size_t kMaxRun = 32;
 std::string encodeRun(const std::vector<QueueEntry>& run);
 Result<std::vector<QueueEntry>> decodeRun(std::string_view record, std::string_view key);
+// A run of format 1 (entries with the daemon's MIDs in place of URIs), the
+// URIs looked up through `uriOf` (migration).
+Result<std::vector<QueueEntry>> decodeFormat1Run(std::string_view record, std::string_view key,
+                                                 const std::function<std::string(Mid)>& uriOf);
 Result<PushRegistration> decodePush(std::string_view record, std::string_view key);
 Result<JournalPosition> decodePosition(std::string_view record, std::string_view key);
 Result<Changes> decodeChanges(std::string_view record);

@@ -1,8 +1,10 @@
 // ocsmanager-consumer: one OpenChange session on the command line. It
 // registers a binding and folders as OpenChange would, subscribes, waits on
 // the session descriptor and prints every notification it drains — decoded,
-// as JSON, or as the RopNotify bytes in hex. The way to watch the whole path
-// work without OpenChange.
+// as JSON, or as the RopNotify bytes in hex. Ids come from OpenChange's TDB
+// index (`--mapistore`), as OpenChange itself would give them. The way to
+// watch the whole path work without OpenChange.
+#include "client_module/indexing_tdb.hpp"
 #include "client_module/ocsmanager_client.h"
 #include "client_module/rop_notify.hpp"
 #include "common/encoding.hpp"
@@ -14,7 +16,11 @@
 #include <signal.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <optional>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -45,7 +51,8 @@ struct Options {
     std::string user;
     std::string session;
     std::vector<std::string> bindings; // BACKEND:BACKEND_USER
-    std::vector<std::string> folders;  // FID=URI
+    std::vector<std::string> folders;  // URI or FID=URI
+    std::string mapistore = "mapistore";
     std::vector<std::string> subscriptions;
     std::string format = "text";
     unsigned long count = 0; // stop after this many notifications (0: never)
@@ -64,9 +71,12 @@ std::uint64_t number(const std::string& text)
 std::uint16_t flagsOf(const std::string& text)
 {
     static const std::vector<std::pair<std::string, std::uint16_t>> names = {
-        {"NewMail", OCS_FNEV_NEW_MAIL},         {"ObjectCreated", OCS_FNEV_OBJECT_CREATED},
-        {"ObjectDeleted", OCS_FNEV_OBJECT_DELETED}, {"ObjectModified", OCS_FNEV_OBJECT_MODIFIED},
-        {"ObjectMoved", OCS_FNEV_OBJECT_MOVED},   {"ObjectCopied", OCS_FNEV_OBJECT_COPIED},
+        {"NewMail", OCS_FNEV_NEW_MAIL},
+        {"ObjectCreated", OCS_FNEV_OBJECT_CREATED},
+        {"ObjectDeleted", OCS_FNEV_OBJECT_DELETED},
+        {"ObjectModified", OCS_FNEV_OBJECT_MODIFIED},
+        {"ObjectMoved", OCS_FNEV_OBJECT_MOVED},
+        {"ObjectCopied", OCS_FNEV_OBJECT_COPIED},
         {"TableModified", OCS_FNEV_TABLE_MODIFIED}};
     if (!text.empty() && std::isdigit(static_cast<unsigned char>(text[0])))
         return static_cast<std::uint16_t>(number(text));
@@ -120,20 +130,25 @@ Subscription subscriptionOf(const std::string& text)
 int parse(int argc, char** argv, Options& o)
 {
     po::options_description options("Usage: ocsmanager-consumer --user USER [options]\nOptions");
-    options.add_options()("help,h", "print this help")(
-        "state-dir", po::value(&o.stateDir), "the daemon's state directory (default: state)")(
+    options.add_options()("help,h", "print this help")("state-dir", po::value(&o.stateDir),
+                                                       "the daemon's state directory (default: state)")(
         "config,c", po::value(&o.configFile), "take the state directory from this configuration file")(
         "user,u", po::value(&o.user), "the OpenChange user this session is for")(
         "session", po::value(&o.session), "session id (reuse one to resume after a crash; default: new)")(
         "bind", po::value(&o.bindings)->composing(),
         "BACKEND:BACKEND_USER the user works with (repeatable; unbound at exit)")(
-        "folder", po::value(&o.folders)->composing(), "FID=URI: map a folder of the user (repeatable)")(
+        "folder", po::value(&o.folders)->composing(),
+        "URI: map a folder of the user with the id OpenChange's index gives it (allocated and registered there "
+        "if new), or FID=URI with that id (repeatable)")(
+        "mapistore", po::value(&o.mapistore),
+        "OpenChange's mapistore directory: ids come from its USER/indexing.tdb, in OpenChange's format, allocated "
+        "there as OpenChange would (default: mapistore)")(
         "subscribe", po::value(&o.subscriptions)->composing(),
         "HANDLE:FLAGS[:FID[:MID[:TABLE]]] (repeatable; default 1:NewMail = new mail in the whole store). "
         "FLAGS: names joined by commas (NewMail, ObjectCreated, ObjectDeleted, ObjectModified, ObjectMoved, "
         "ObjectCopied, TableModified) or a number; TABLE: none, hierarchy, contents, associated")(
-        "format", po::value(&o.format), "text, json or hex (the RopNotify bytes)")(
-        "count", po::value(&o.count), "exit after this many notifications")(
+        "format", po::value(&o.format),
+        "text, json or hex (the RopNotify bytes)")("count", po::value(&o.count), "exit after this many notifications")(
         "timeout", po::value(&o.timeout), "exit (status 1) after this many seconds without one");
     po::variables_map values;
     try {
@@ -186,7 +201,43 @@ void print(const std::string& format, const std::string& raw)
                   << "\n";
 }
 
+std::string idText(std::uint64_t id)
+{
+    char text[24];
+    std::snprintf(text, sizeof text, "0x%016llx", static_cast<unsigned long long>(id));
+    return text;
+}
+
+using ocs::client_module::IndexingTdbResolver;
+using ocs::client_module::MessageLookup;
+
+// The index, as the callbacks OpenChange would install.
+ocs_status indexedId(void* context, const char* user, const char* uri, int allocate, uint64_t* mid)
+{
+    std::vector<MessageLookup> lookups{{uri, allocate != 0, std::nullopt}};
+    if (!static_cast<IndexingTdbResolver*>(context)->resolve(user, lookups))
+        return OCS_E_STORE;
+    if (!lookups[0].mid)
+        return OCS_E_NOT_FOUND;
+    *mid = *lookups[0].mid;
+    return OCS_OK;
+}
+
+ocs_status indexedUri(void* context, const char* user, uint64_t mid, char* uri, size_t size)
+{
+    auto found = static_cast<IndexingTdbResolver*>(context)->messageUri(user, mid);
+    if (!found)
+        return OCS_E_STORE;
+    if (!*found)
+        return OCS_E_NOT_FOUND;
+    if ((*found)->size() >= size)
+        return OCS_E_BUFFER_TOO_SMALL;
+    std::memcpy(uri, (*found)->c_str(), (*found)->size() + 1);
+    return OCS_OK;
+}
+
 struct Run {
+    std::unique_ptr<IndexingTdbResolver> index;
     ocs_handle* handle = nullptr;
     ocs_session* session = nullptr;
     std::vector<std::pair<std::string, std::string>> bound;
@@ -207,6 +258,15 @@ int setUp(const Options& o, Run& run)
     run.user = o.user;
     if (!check(ocs_open(o.stateDir.c_str(), &run.handle), "open " + o.stateDir))
         return 1;
+    auto index = IndexingTdbResolver::open(o.mapistore);
+    if (!index) {
+        std::cerr << "ocsmanager-consumer: " << index.error().detail << "\n";
+        return 1;
+    }
+    run.index = std::move(*index);
+    const ocs_id_resolver callbacks{run.index.get(), indexedId, indexedUri};
+    if (!check(ocs_set_id_resolver(run.handle, &callbacks), "install the id resolver"))
+        return 1;
     for (const std::string& binding : o.bindings) {
         const auto colon = binding.find(':');
         const std::string backend = binding.substr(0, colon);
@@ -217,16 +277,21 @@ int setUp(const Options& o, Run& run)
     }
     for (const std::string& folder : o.folders) {
         const auto equals = folder.find('=');
-        if (equals == std::string::npos)
-            throw std::invalid_argument("expected FID=URI, got " + folder);
-        if (!check(ocs_map_folder(run.handle, o.user.c_str(), folder.substr(equals + 1).c_str(),
-                                  number(folder.substr(0, equals))),
-                   "map folder " + folder))
+        const bool given = equals != std::string::npos && folder.find("://") > equals;
+        const std::string uri = given ? folder.substr(equals + 1) : folder;
+        std::uint64_t fid = 0;
+        if (given) {
+            fid = number(folder.substr(0, equals));
+        } else if (!check(indexedId(run.index.get(), o.user.c_str(), uri.c_str(), 1, &fid), "index folder " + uri)) {
             return 1;
+        }
+        if (!check(ocs_map_folder(run.handle, o.user.c_str(), uri.c_str(), fid), "map folder " + folder))
+            return 1;
+        std::cerr << "ocsmanager-consumer: folder " << uri << " is FID " << idText(fid) << "\n";
     }
-    if (!check(ocs_session_open(run.handle, o.user.c_str(), o.session.empty() ? nullptr : o.session.c_str(),
-                                &run.session),
-               "open session"))
+    if (!check(
+            ocs_session_open(run.handle, o.user.c_str(), o.session.empty() ? nullptr : o.session.c_str(), &run.session),
+            "open session"))
         return 1;
     std::vector<std::string> specs = o.subscriptions.empty() ? std::vector<std::string>{"1:NewMail"} : o.subscriptions;
     for (const std::string& spec : specs) {

@@ -44,7 +44,7 @@ const char* const usageText = "Usage: ocsmanager-inspect [--state-dir DIR | --co
                               "Commands:\n"
                               "  bindings               backend users and the OpenChange users bound to them\n"
                               "  folders [USER]         the folder map: folder URI and FID\n"
-                              "  messages [USER]        the message index: message URI and MID\n"
+                              "  window                 the duplicate window: its generations of recent messages\n"
                               "  subscriptions [USER]   the subscriptions of MAPI sessions\n"
                               "  queues [USER]          every queue: depth, sequences, cursors of its sessions\n"
                               "  dump USER FID TABLE [--from SEQ] [--limit N]\n"
@@ -420,42 +420,36 @@ int showFolders(Sources& sources, const Options& options)
     return exitOk;
 }
 
-int showMessages(Sources& sources, const Options& options)
+int showWindow(Sources& sources, const Options& options)
 {
-    std::vector<IdRow> rows;
+    std::vector<Generation> generations;
     if (sources.store) {
-        Status visited = sources.store->visitMessages([&](const std::string& user, const std::string& uri, Mid mid) {
-            if (wanted(options, user))
-                rows.push_back({user, uri, mid});
+        Status visited = sources.store->visitGenerations([&](Generation g) {
+            g.digests.shrink_to_fit();
+            generations.push_back(std::move(g));
         });
         if (!visited)
             return report(exitFailure, describe(visited.error()));
     }
-    // In the order the ids were allocated.
-    std::sort(rows.begin(), rows.end(), [](const IdRow& a, const IdRow& b) {
-        return std::make_tuple(a.user, globalCounterOf(a.id), replicaIdOf(a.id), a.uri) <
-               std::make_tuple(b.user, globalCounterOf(b.id), replicaIdOf(b.id), b.uri);
-    });
-
+    std::sort(generations.begin(), generations.end(),
+              [](const Generation& a, const Generation& b) { return a.number < b.number; });
     if (options.json) {
         JsonWriter json(std::cout);
         json.beginArray();
-        for (const IdRow& row : rows) {
+        for (const Generation& g : generations) {
             json.beginObject();
-            json.key("user").value(row.user);
-            json.key("mid").value(hexId(row.id));
-            json.key("globalCounter").value(globalCounterOf(row.id));
-            json.key("replicaId").value(std::uint32_t{replicaIdOf(row.id)});
-            json.key("uri").value(row.uri);
+            json.key("generation").value(g.number);
+            json.key("first").value(isoTime(g.firstMs));
+            json.key("last").value(isoTime(g.lastMs));
+            json.key("messages").value(static_cast<std::uint64_t>(g.digests.size()));
             json.endObject();
         }
         json.endArray();
         return exitOk;
     }
-    Table table({"USER", "MID", "GLOBAL-COUNTER", "REPLICA", "URI"});
-    for (const IdRow& row : rows)
-        table.add({row.user, hexId(row.id), std::to_string(globalCounterOf(row.id)),
-                   std::to_string(replicaIdOf(row.id)), row.uri});
+    Table table({"GENERATION", "FIRST", "LAST", "MESSAGES"});
+    for (const Generation& g : generations)
+        table.add({std::to_string(g.number), isoTime(g.firstMs), isoTime(g.lastMs), std::to_string(g.digests.size())});
     table.print(std::cout);
     return exitOk;
 }
@@ -502,17 +496,18 @@ int showSubscriptions(Sources& sources, const Options& options)
             json.endArray();
             json.key("fid").value(hexId(s.fid));
             json.key("mid").value(hexId(s.mid));
+            json.key("messageUri").value(s.messageUri);
             json.key("table").value(tableName(s.table));
             json.endObject();
         }
         json.endArray();
         return exitOk;
     }
-    Table table({"USER", "SESSION", "HANDLE", "FLAGS", "EVENTS", "FID", "MID", "TABLE"});
+    Table table({"USER", "SESSION", "HANDLE", "FLAGS", "EVENTS", "FID", "MID", "TABLE", "MESSAGE-URI"});
     for (const SubscriptionRow& row : rows) {
         const Subscription& s = row.subscription;
         table.add({row.user, s.session, std::to_string(s.handle), hex(s.flags, 4), joined(fnevNames(s.flags)),
-                   hexId(s.fid), hexIdOrDash(s.mid), tableName(s.table)});
+                   hexId(s.fid), hexIdOrDash(s.mid), tableName(s.table), textOrDash(s.messageUri)});
     }
     table.print(std::cout);
     return exitOk;
@@ -663,9 +658,10 @@ void printEntriesJson(const std::vector<QueueEntry>& entries)
         json.key("kind").value(kindName(entry.kind));
         json.key("fid").value(hexId(entry.fid));
         json.key("parentFid").value(hexId(entry.parentFid));
-        json.key("mid").value(hexId(entry.mid));
         json.key("oldFid").value(hexId(entry.oldFid));
-        json.key("oldMid").value(hexId(entry.oldMid));
+        json.key("oldParentFid").value(hexId(entry.oldParentFid));
+        json.key("messageUri").value(entry.messageUri);
+        json.key("oldMessageUri").value(entry.oldMessageUri);
         json.key("messageFlags").value(entry.messageFlags);
         json.key("totalCount").value(entry.totalCount);
         json.key("unreadCount").value(entry.unreadCount);
@@ -678,12 +674,12 @@ void printEntriesJson(const std::vector<QueueEntry>& entries)
 
 void printEntriesTable(const std::vector<QueueEntry>& entries)
 {
-    Table table({"SEQ", "TIME", "TYPE", "KIND", "FID", "PARENT-FID", "MID", "OLD-FID", "OLD-MID", "FLAGS", "TOTAL",
-                 "UNREAD", "CLASS", "PRODUCER"});
+    Table table({"SEQ", "TIME", "TYPE", "KIND", "FID", "PARENT-FID", "OLD-FID", "OLD-PARENT", "MESSAGE-URI",
+                 "OLD-MESSAGE-URI", "FLAGS", "TOTAL", "UNREAD", "CLASS", "PRODUCER"});
     for (const QueueEntry& entry : entries) {
         table.add({std::to_string(entry.sequence), isoTime(entry.timeMs), std::string(eventTypeName(entry.type)),
-                   kindName(entry.kind), hexId(entry.fid), hexIdOrDash(entry.parentFid), hexIdOrDash(entry.mid),
-                   hexIdOrDash(entry.oldFid), hexIdOrDash(entry.oldMid),
+                   kindName(entry.kind), hexId(entry.fid), hexIdOrDash(entry.parentFid), hexIdOrDash(entry.oldFid),
+                   hexIdOrDash(entry.oldParentFid), textOrDash(entry.messageUri), textOrDash(entry.oldMessageUri),
                    entry.messageFlags ? hex(*entry.messageFlags, 8) : "-", numberOrDash(entry.totalCount),
                    numberOrDash(entry.unreadCount), textOrDash(entry.messageClass), textOrDash(entry.producer)});
     }
@@ -730,7 +726,7 @@ const std::vector<Command>& commands()
     static const std::vector<Command> table = {
         {"bindings", "", 0, 0, true, false, showBindings},
         {"folders", "[USER]", 0, 1, true, false, showFolders},
-        {"messages", "[USER]", 0, 1, false, true, showMessages},
+        {"window", "", 0, 0, false, true, showWindow},
         {"subscriptions", "[USER]", 0, 1, true, false, showSubscriptions},
         {"queues", "[USER]", 0, 1, true, true, showQueues},
         {"dump", "USER FID TABLE", 3, 3, false, true, dumpQueue},

@@ -1,12 +1,14 @@
 // Benchmark set-up: writes what the client module would — bindings, folder
 // maps, whole-store subscriptions — for many users at once, and optionally
-// a message index of a given size, each in one transaction (the registry's
-// one-call-one-commit API would take minutes for 10,000 users).
+// a duplicate window holding a given number of recent messages, each in one
+// transaction (the registry's one-call-one-commit API would take minutes for
+// 10,000 users).
 //
 //   ocs-bench-provision STATE_DIR USERS [MESSAGES]
 // Backend user "userN" (N < USERS) is bound to OpenChange user "ocN", whose
 // INBOX (sogo://userN@INBOX/) has FID N+1 and one whole-store subscription
-// for fnevNewMail. MESSAGES messages are indexed, spread over the users.
+// for fnevNewMail. MESSAGES messages are in the duplicate window, spread
+// over the users.
 #include "store/queue_store.hpp"
 #include "store/records.hpp"
 #include "store/state_directory.hpp"
@@ -37,7 +39,7 @@ ocs::Status provisionRegistry(const std::string& directory, unsigned long users)
             const std::string backendUser = "user" + std::to_string(n);
             const std::string user = "oc" + std::to_string(n);
             const std::string folder = "sogo://" + backendUser + "@INBOX/";
-            const Subscription subscription{"bench-" + user, 1, fnev::NewMail, 0, 0, TableType::None};
+            const Subscription subscription{"bench-" + user, 1, fnev::NewMail, 0, 0, TableType::None, {}};
             for (auto [key, value] : {std::pair{keys::binding("SOGo", backendUser), encodeBindings({{user, 1}})},
                                       std::pair{keys::folderByUri(user, folder), encodeNumber(n + 1)},
                                       std::pair{keys::folderById(user, n + 1), folder},
@@ -61,8 +63,7 @@ ocs::Status provisionMessages(const std::string& directory, unsigned long users,
         for (unsigned long m = 0; m < messages; ++m) {
             const unsigned long n = m % users;
             const std::string uri = "sogo://user" + std::to_string(n) + "@INBOX/old-" + std::to_string(m) + ".eml";
-            if (auto indexed = batch.indexMessage("oc" + std::to_string(n), uri); !indexed)
-                return indexed.error();
+            batch.firstSighting(uri);
         }
         return {};
     });
@@ -85,6 +86,6 @@ int main(int argc, char** argv)
         return fail(done.error());
     if (ocs::Status done = provisionMessages(directory, users, messages); !done)
         return fail(done.error());
-    std::cout << "provisioned " << users << " users, " << messages << " indexed messages in " << directory << "\n";
+    std::cout << "provisioned " << users << " users, " << messages << " recent messages in " << directory << "\n";
     return 0;
 }

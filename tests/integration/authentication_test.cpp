@@ -25,9 +25,9 @@ namespace {
 const std::string kLogin = "delivery";
 const std::string kPassword = "s3cret passphrase";
 
-ocs::producer::NewMailRequest sampleMail()
+ocs::producer::NewMailRequest sampleMail(const std::string& id = "61")
 {
-    return {"SOGo", "jdoe", "INBOX", "61", std::string("IPM.Note"), std::nullopt, std::nullopt, std::nullopt};
+    return {"SOGo", "jdoe", "INBOX", id, std::string("IPM.Note"), std::nullopt, std::nullopt, std::nullopt};
 }
 
 ocs::Bytes proofFor(const std::string& login, const std::string& password, const ocs::producer::Challenge& c)
@@ -91,7 +91,7 @@ class AuthenticationTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testCorruptAccountRecordIsAnInternalError);
     CPPUNIT_TEST_SUITE_END();
 
-public:
+  public:
     void setUp() override
     {
         daemon_ = std::make_unique<ocs::test::Daemon>();
@@ -116,7 +116,9 @@ public:
             // The session is accepted (nobody is bound to the backend user:
             // nothing is queued).
             ocs::producer::NewMailResult result;
-            CPPUNIT_ASSERT_MESSAGE(client.lastError().message, client.newMail(sampleMail(), result));
+            // Another message each time: the same one again would be a duplicate.
+            CPPUNIT_ASSERT_MESSAGE(client.lastError().message,
+                                   client.newMail(sampleMail(std::to_string(60 + version)), result));
             CPPUNIT_ASSERT_EQUAL(std::string("queued"), result.status);
             CPPUNIT_ASSERT_EQUAL(0u, result.queues);
         }
@@ -128,11 +130,13 @@ public:
     {
         const std::string soap11 = pingAsSent(1);
         CPPUNIT_ASSERT_MESSAGE(soap11, soap11.find("Content-Type: text/xml") != std::string::npos);
-        CPPUNIT_ASSERT_MESSAGE(soap11, soap11.find("=\"http://schemas.xmlsoap.org/soap/envelope/\"") != std::string::npos);
+        CPPUNIT_ASSERT_MESSAGE(soap11,
+                               soap11.find("=\"http://schemas.xmlsoap.org/soap/envelope/\"") != std::string::npos);
         CPPUNIT_ASSERT_MESSAGE(soap11, soap11.find("http://www.w3.org/2003/05/soap-envelope") == std::string::npos);
         const std::string soap12 = pingAsSent(2);
         CPPUNIT_ASSERT_MESSAGE(soap12, soap12.find("Content-Type: application/soap+xml") != std::string::npos);
-        CPPUNIT_ASSERT_MESSAGE(soap12, soap12.find("=\"http://www.w3.org/2003/05/soap-envelope\"") != std::string::npos);
+        CPPUNIT_ASSERT_MESSAGE(soap12,
+                               soap12.find("=\"http://www.w3.org/2003/05/soap-envelope\"") != std::string::npos);
     }
 
     void testWrongPasswordIsRefusedWith401()
@@ -230,8 +234,8 @@ public:
         // is an internal error, not a crash, and no detail leaks.
         const std::string file = daemon_->stateDir() + "/state/accounts.tdb";
         std::string output;
-        const int status = ocs::test::runProgram({"/usr/bin/tdbtool", file, "store", "account/broken", "garbage"},
-                                                 "", &output);
+        const int status =
+            ocs::test::runProgram({"/usr/bin/tdbtool", file, "store", "account/broken", "garbage"}, "", &output);
         CPPUNIT_ASSERT_EQUAL_MESSAGE(output, 0, status);
         ProducerClient client(options(1));
         ocs::producer::Challenge challenge;
@@ -242,7 +246,7 @@ public:
         CPPUNIT_ASSERT(client.ping(version));
     }
 
-private:
+  private:
     ocs::producer::ClientOptions options(int version) const
     {
         ocs::producer::ClientOptions o;
@@ -263,7 +267,7 @@ class SessionLimitsTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testSessionIsRefusedAfterItsTtl);
     CPPUNIT_TEST_SUITE_END();
 
-public:
+  public:
     void testRepeatedFailuresAreThrottled()
     {
         ocs::test::Daemon daemon({"--set", "auth.max_failures_per_account=3"});

@@ -3,6 +3,7 @@
 // independent client reports to a real daemon.
 #include "producer/producer_client.hpp"
 #include "support/daemon.hpp"
+#include "support/openchange_emulation.hpp"
 
 #include <cppunit/extensions/HelperMacros.h>
 
@@ -26,7 +27,7 @@ class ClientModuleExampleTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testConsumerPrintsJsonAndHex);
     CPPUNIT_TEST_SUITE_END();
 
-public:
+  public:
     void setUp() override
     {
         daemon_ = std::make_unique<ocs::test::Daemon>();
@@ -41,13 +42,20 @@ public:
 
     void testDocumentedExampleReceivesANotification()
     {
-        ocs::test::Process example({OCS_MODULE_EXAMPLE, daemon_->state(), "10"});
+        // The mailbox as OpenChange provisions it: root, then INBOX.
+        const auto mailbox =
+            ocs::test::openchange::provisionMailbox(daemon_->mapistore(), "alice", {"sogo://jdoe@INBOX/"});
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t{0x0200000000000001}, mailbox.fids.at("sogo://jdoe@INBOX/"));
+        ocs::test::Process example({OCS_MODULE_EXAMPLE, daemon_->state(), daemon_->mapistore(), "10"});
         CPPUNIT_ASSERT_MESSAGE(example.output(), example.awaitOutput("ready", 5000));
         newMail("61");
         CPPUNIT_ASSERT_EQUAL_MESSAGE(example.output(), 0, example.wait(10000));
-        CPPUNIT_ASSERT_MESSAGE(example.output(),
-                               contains(example.output(), "drained 1 notification(s)") &&
-                                   contains(example.output(), "first RopId 0x2a"));
+        CPPUNIT_ASSERT_MESSAGE(example.output(), contains(example.output(), "drained 1 notification(s)") &&
+                                                     contains(example.output(), "first RopId 0x2a") &&
+                                                     contains(example.output(), "MID 0x0300000000000001"));
+        // The id is OpenChange's: its index says which message it is.
+        CPPUNIT_ASSERT(ocs::test::openchange::openMessage(daemon_->mapistore(), "alice", 0x0300000000000001) ==
+                       std::optional<std::string>("sogo://jdoe@INBOX/61.eml"));
     }
 
     void testConsumerPrintsTheNotificationDecoded()
@@ -58,7 +66,9 @@ public:
         CPPUNIT_ASSERT_EQUAL_MESSAGE(consumer.output(), 0, consumer.wait(10000));
         const std::string out = consumer.output();
         CPPUNIT_ASSERT_MESSAGE(out, contains(out, "NewMail"));
-        CPPUNIT_ASSERT_MESSAGE(out, contains(out, "0x0100000000000001"));
+        // INBOX took the index's first id, the message the next one.
+        CPPUNIT_ASSERT_MESSAGE(out, contains(out, "folder sogo://jdoe@INBOX/ is FID 0x0100000000000001"));
+        CPPUNIT_ASSERT_MESSAGE(out, contains(out, "fid=0x0100000000000001 mid=0x0200000000000001"));
         CPPUNIT_ASSERT_MESSAGE(out, contains(out, "IPM.Note"));
     }
 
@@ -77,12 +87,13 @@ public:
         CPPUNIT_ASSERT_MESSAGE(hex.output(), contains(hex.output(), "2a01000000000280"));
     }
 
-private:
+  private:
     std::vector<std::string> consumerArgs(const std::string& format, const std::string& session = "s-text") const
     {
-        return {OCS_CONSUMER_TOOL, "--state-dir", daemon_->state(), "--user", "alice", "--session", session,
-                "--bind", "SOGo:jdoe", "--folder", "0x0100000000000001=sogo://jdoe@INBOX/", "--format", format,
-                "--count", "1", "--timeout", "10"};
+        return {OCS_CONSUMER_TOOL, "--state-dir", daemon_->state(),     "--mapistore", daemon_->mapistore(),
+                "--user",          "alice",       "--session",          session,       "--bind",
+                "SOGo:jdoe",       "--folder",    "sogo://jdoe@INBOX/", "--format",    format,
+                "--count",         "1",           "--timeout",          "10"};
     }
 
     void newMail(const std::string& id)

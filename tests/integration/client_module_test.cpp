@@ -7,6 +7,7 @@
 #include "store/model.hpp"
 #include "store/registry.hpp"
 #include "support/daemon.hpp"
+#include "support/openchange_emulation.hpp"
 
 #include <cppunit/extensions/HelperMacros.h>
 
@@ -28,7 +29,9 @@ using ocs::client_module::DecodedNotify;
 namespace {
 
 const std::string kPassword = "client module test password";
-constexpr std::uint64_t kInbox = 0x0100000000000001ULL;
+// As OpenChange provisions alice's mailbox (setUp): the root takes counter
+// 1, INBOX counter 2; messages take the next ones as sessions receive them.
+constexpr std::uint64_t kInbox = 0x0200000000000001ULL;
 
 bool readable(int fd, int timeoutMs)
 {
@@ -51,12 +54,15 @@ class ClientModuleTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testBadArgumentsAreRefused);
     CPPUNIT_TEST_SUITE_END();
 
-public:
+  public:
     void setUp() override
     {
         daemon_ = std::make_unique<ocs::test::Daemon>();
         CPPUNIT_ASSERT_EQUAL(0, daemon_->accountTool({"add", "mta", "--backends", "SOGo"}, kPassword + "\n"));
-        CPPUNIT_ASSERT_EQUAL(OCS_OK, ocs_open(daemon_->state().c_str(), &handle_));
+        const auto mailbox =
+            ocs::test::openchange::provisionMailbox(daemon_->mapistore(), "alice", {"sogo://jdoe@INBOX/"});
+        CPPUNIT_ASSERT_EQUAL(kInbox, mailbox.fids.at("sogo://jdoe@INBOX/"));
+        openHandle();
         CPPUNIT_ASSERT_EQUAL(OCS_OK, ocs_bind(handle_, "alice", "SOGo", "jdoe"));
         CPPUNIT_ASSERT_EQUAL(OCS_OK, ocs_map_folder(handle_, "alice", "sogo://jdoe@INBOX/", kInbox));
         ocs::producer::ClientOptions options;
@@ -85,7 +91,7 @@ public:
         CPPUNIT_ASSERT_EQUAL(std::uint32_t{7}, note.handle);
         CPPUNIT_ASSERT_EQUAL(std::uint16_t{OCS_FNEV_NEW_MAIL}, note.data.type());
         CPPUNIT_ASSERT_EQUAL(kInbox, note.data.fid);
-        CPPUNIT_ASSERT_EQUAL(midOf(1), note.data.mid);
+        CPPUNIT_ASSERT_EQUAL(midOf(3), note.data.mid);
         CPPUNIT_ASSERT_EQUAL(std::string("IPM.Note"), note.data.messageClass);
         // Drained: not readable until the next entry.
         CPPUNIT_ASSERT(!readable(ocs_session_fd(session), 100));
@@ -124,7 +130,8 @@ public:
         std::memcpy(wire + 4, &local.sin_addr, 4);
         const std::uint8_t context[] = {0xde, 0xad, 0xbe, 0xef, 0x01};
         std::uint32_t pushHandle = 0;
-        CPPUNIT_ASSERT_EQUAL(OCS_OK, ocs_push_register(session, context, sizeof context, wire, sizeof wire, &pushHandle));
+        CPPUNIT_ASSERT_EQUAL(OCS_OK,
+                             ocs_push_register(session, context, sizeof context, wire, sizeof wire, &pushHandle));
         CPPUNIT_ASSERT(pushHandle != 0);
 
         newMail("63");
@@ -168,7 +175,7 @@ public:
         CPPUNIT_ASSERT(notes[0].data.tableEvent == ocs::client_module::TableEvent::Changed);
         for (std::size_t i = 1; i < notes.size(); ++i) {
             CPPUNIT_ASSERT_EQUAL(std::uint16_t{OCS_FNEV_NEW_MAIL}, notes[i].data.type());
-            CPPUNIT_ASSERT_EQUAL(midOf(200 + i), notes[i].data.mid); // messages 201 to 1200
+            CPPUNIT_ASSERT_EQUAL(midOf(2 + i), notes[i].data.mid); // messages 201 to 1200, in order
         }
         ocs_session_close(session);
     }
@@ -190,9 +197,11 @@ public:
             auto registry = ocs::store::Registry::open(daemon_->state());
             CPPUNIT_ASSERT(registry.ok());
             CPPUNIT_ASSERT(
-                (*registry)->setCursors("session-x", {{ocs::store::QueueKey{"alice", 0, ocs::store::TableType::None}, 50}}).ok());
+                (*registry)
+                    ->setCursors("session-x", {{ocs::store::QueueKey{"alice", 0, ocs::store::TableType::None}, 50}})
+                    .ok());
         }
-        CPPUNIT_ASSERT_EQUAL(OCS_OK, ocs_open(daemon_->state().c_str(), &handle_));
+        openHandle();
         ocs_session* reopened = nullptr;
         CPPUNIT_ASSERT_EQUAL(OCS_OK, ocs_session_open(handle_, "alice", "session-x", &reopened));
         newMail("92");
@@ -206,7 +215,7 @@ public:
         notes = drain(reopened);
         CPPUNIT_ASSERT_EQUAL(std::size_t{1}, notes.size());
         CPPUNIT_ASSERT_EQUAL(std::uint16_t{OCS_FNEV_NEW_MAIL}, notes[0].data.type());
-        CPPUNIT_ASSERT_EQUAL(midOf(3), notes[0].data.mid);
+        CPPUNIT_ASSERT_EQUAL(midOf(4), notes[0].data.mid); // 92 was never received: no id
         CPPUNIT_ASSERT(drain(reopened).empty());
         ocs_session_close(reopened);
     }
@@ -225,7 +234,7 @@ public:
         CPPUNIT_ASSERT(readable(ocs_session_fd(reopened), 1000));
         const auto notes = drain(reopened);
         CPPUNIT_ASSERT_EQUAL(std::size_t{1}, notes.size());
-        CPPUNIT_ASSERT_EQUAL(midOf(2), notes.front().data.mid);
+        CPPUNIT_ASSERT_EQUAL(midOf(4), notes.front().data.mid);
         ocs_session_close(reopened);
     }
 
@@ -296,8 +305,8 @@ public:
         CPPUNIT_ASSERT_EQUAL(OCS_E_NOT_FOUND, ocs_unbind(handle_, "nobody", "SOGo", "jdoe"));
         CPPUNIT_ASSERT_EQUAL(OCS_OK, ocs_session_open(handle_, "alice", nullptr, &session));
         CPPUNIT_ASSERT(std::strlen(ocs_session_id(session)) == 32);
-        CPPUNIT_ASSERT_EQUAL(OCS_E_INVALID_ARGUMENT, ocs_subscribe(session, 1, OCS_FNEV_TABLE_MODIFIED, 0, 0,
-                                                                     OCS_TABLE_CONTENTS));
+        CPPUNIT_ASSERT_EQUAL(OCS_E_INVALID_ARGUMENT,
+                             ocs_subscribe(session, 1, OCS_FNEV_TABLE_MODIFIED, 0, 0, OCS_TABLE_CONTENTS));
         const std::uint8_t truncated[] = {0x02, 0x00, 0x13};
         std::uint32_t pushHandle = 0;
         CPPUNIT_ASSERT_EQUAL(OCS_E_INVALID_ARGUMENT,
@@ -307,7 +316,7 @@ public:
         ocs_session_close(session);
     }
 
-private:
+  private:
     ocs_session* openSession(const char* id, std::uint32_t handle)
     {
         ocs_session* session = nullptr;
@@ -340,6 +349,13 @@ private:
     // counter n, replica 1. (This process has store.tdb open through the
     // module, and tdb allows one open per process: no second look at it.)
     static std::uint64_t midOf(std::uint64_t counter) { return ocs::store::makeMapiId(counter, 1); }
+
+    // A handle with OpenChange's index as its resolver.
+    void openHandle()
+    {
+        CPPUNIT_ASSERT_EQUAL(OCS_OK, ocs_open(daemon_->state().c_str(), &handle_));
+        CPPUNIT_ASSERT_EQUAL(OCS_OK, ocs_use_openchange_index(handle_, daemon_->mapistore().c_str()));
+    }
 
     static std::string receive(int udp, int timeoutMs)
     {

@@ -224,9 +224,10 @@ class EnvironmentFaultTest : public CppUnit::TestFixture {
         CPPUNIT_ASSERT(registry.ok());
         CPPUNIT_ASSERT((*registry)->bind("alice", "SOGo", "jdoe").ok());
         CPPUNIT_ASSERT((*registry)->mapFolder("alice", "sogo://jdoe@INBOX/", 0x10001).ok());
-        CPPUNIT_ASSERT((*registry)
-                           ->subscribe("alice", {"s1", 1, ocs::store::fnev::NewMail, 0, 0, ocs::store::TableType::None})
-                           .ok());
+        CPPUNIT_ASSERT(
+            (*registry)
+                ->subscribe("alice", {"s1", 1, ocs::store::fnev::NewMail, 0, 0, ocs::store::TableType::None, {}})
+                .ok());
     }
 
     static ocs::producer::ClientOptions clientOptions(const ocs::test::Daemon& daemon)

@@ -51,12 +51,12 @@ void check(const ocs::Status& status)
     CPPUNIT_ASSERT_MESSAGE(status ? "" : status.error().detail, status.ok());
 }
 
-QueueEntry newMail(Mid mid, std::int64_t offsetMs)
+QueueEntry newMail(const std::string& uri, std::int64_t offsetMs)
 {
     QueueEntry entry;
     entry.type = ocs::EventType::NewMail;
     entry.fid = kInbox;
-    entry.mid = mid;
+    entry.messageUri = uri;
     entry.messageClass = "IPM.Note";
     entry.producer = "delivery";
     entry.timeMs = kTimeMs + offsetMs;
@@ -86,7 +86,7 @@ class InspectToolTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testBindingsListEveryUserWithItsReferences);
     CPPUNIT_TEST(testFoldersShowHexIdsAndJsonEscapesUris);
     CPPUNIT_TEST(testControlCharactersAndBadUtf8AreEscaped);
-    CPPUNIT_TEST(testMessagesShowGlobalCounterAndReplica);
+    CPPUNIT_TEST(testWindowShowsItsGenerations);
     CPPUNIT_TEST(testSubscriptionsDecodeTheirFlags);
     CPPUNIT_TEST(testQueuesShowCursorsAndFlagMissedEvents);
     CPPUNIT_TEST(testQueuesAsJson);
@@ -177,20 +177,19 @@ class InspectToolTest : public CppUnit::TestFixture {
                              json.output);
     }
 
-    void testMessagesShowGlobalCounterAndReplica()
+    void testWindowShowsItsGenerations()
     {
-        const Run human = inspect({"--state-dir", state_, "messages"});
+        const Run human = inspect({"--state-dir", state_, "window"});
         CPPUNIT_ASSERT_EQUAL_MESSAGE(human.output, 0, human.status);
-        CPPUNIT_ASSERT_EQUAL(
-            std::string("USER  MID                 GLOBAL-COUNTER  REPLICA  URI\n"
-                        "jdoe  0x0100000000000007  1               7        sogo://jdoe@inbox/61.eml\n"
-                        "jdoe  0x0200000000000007  2               7        sogo://jdoe@inbox/\"62\".eml\n"),
-            human.output);
+        CPPUNIT_ASSERT_MESSAGE(human.output, human.output.rfind("GENERATION  FIRST", 0) == 0);
+        CPPUNIT_ASSERT_MESSAGE(human.output, contains(human.output, "\n1           "));
+        CPPUNIT_ASSERT_MESSAGE(human.output,
+                               human.output.size() > 2 && human.output.substr(human.output.size() - 3) == " 2\n");
 
-        const Run json = inspect({"--state-dir", state_, "messages", "--json"});
+        const Run json = inspect({"--state-dir", state_, "window", "--json"});
         CPPUNIT_ASSERT_EQUAL_MESSAGE(json.output, 0, json.status);
-        CPPUNIT_ASSERT(contains(json.output, "{\"user\": \"jdoe\", \"mid\": \"0x0200000000000007\", \"globalCounter\": "
-                                             "2, \"replicaId\": 7, \"uri\": \"sogo://jdoe@inbox/\\\"62\\\".eml\"}"));
+        CPPUNIT_ASSERT_MESSAGE(json.output, contains(json.output, "{\"generation\": 1, \"first\": \""));
+        CPPUNIT_ASSERT_MESSAGE(json.output, contains(json.output, "Z\", \"messages\": 2}"));
     }
 
     void testSubscriptionsDecodeTheirFlags()
@@ -198,17 +197,18 @@ class InspectToolTest : public CppUnit::TestFixture {
         const Run human = inspect({"--state-dir", state_, "subscriptions"});
         CPPUNIT_ASSERT_EQUAL_MESSAGE(human.output, 0, human.status);
         CPPUNIT_ASSERT_EQUAL(
-            std::string("USER  SESSION  HANDLE  FLAGS   EVENTS                 FID                 MID  TABLE\n"
-                        "jdoe  s1       7       0x0006  NewMail,ObjectCreated  0x0000000000010001  -    none\n"
-                        "jdoe  s2       9       0x0180  TableModified,0x0080   0x0000000000010001  -    contents\n"),
+            std::string("USER  SESSION  HANDLE  FLAGS   EVENTS                 FID                 MID  TABLE     "
+                        "MESSAGE-URI\n"
+                        "jdoe  s1       7       0x0006  NewMail,ObjectCreated  0x0000000000010001  -    none      -\n"
+                        "jdoe  s2       9       0x0180  TableModified,0x0080   0x0000000000010001  -    contents  -\n"),
             human.output);
 
         const Run json = inspect({"--state-dir", state_, "subscriptions", "--json"});
         CPPUNIT_ASSERT_EQUAL_MESSAGE(json.output, 0, json.status);
         CPPUNIT_ASSERT(contains(json.output, "{\"user\": \"jdoe\", \"session\": \"s1\", \"handle\": 7, \"flags\": 6, "
                                              "\"flagNames\": [\"NewMail\", \"ObjectCreated\"], \"fid\": "
-                                             "\"0x0000000000010001\", \"mid\": \"0x0000000000000000\", \"table\": "
-                                             "\"none\"}"));
+                                             "\"0x0000000000010001\", \"mid\": \"0x0000000000000000\", "
+                                             "\"messageUri\": \"\", \"table\": \"none\"}"));
     }
 
     void testQueuesShowCursorsAndFlagMissedEvents()
@@ -251,10 +251,12 @@ class InspectToolTest : public CppUnit::TestFixture {
         CPPUNIT_ASSERT_EQUAL_MESSAGE(human.output, 0, human.status);
         CPPUNIT_ASSERT_EQUAL(
             std::string(
-                "SEQ  TIME                      TYPE         KIND    FID                 PARENT-FID          MID  "
-                "OLD-FID             OLD-MID  FLAGS       TOTAL  UNREAD  CLASS  PRODUCER\n"
-                "1    2023-11-14T22:13:20.123Z  ObjectMoved  folder  0x0000000000030001  0x0000000000010001  -    "
-                "0x0000000000020001  -        0x00000021  12     3       -      sogo\n"),
+                "SEQ  TIME                      TYPE         KIND    FID                 PARENT-FID          "
+                "OLD-FID             OLD-PARENT  MESSAGE-URI  OLD-MESSAGE-URI  FLAGS       TOTAL  UNREAD  CLASS  "
+                "PRODUCER\n"
+                "1    2023-11-14T22:13:20.123Z  ObjectMoved  folder  0x0000000000030001  0x0000000000010001  "
+                "0x0000000000020001  -           -            -                0x00000021  12     3       -      "
+                "sogo\n"),
             human.output);
 
         const Run contents = inspect({"--state-dir", state_, "dump", kUser, "0x10001", "contents"});
@@ -288,14 +290,16 @@ class InspectToolTest : public CppUnit::TestFixture {
         CPPUNIT_ASSERT_EQUAL(
             std::string("[\n"
                         "  {\"sequence\": 1, \"time\": \"2023-11-14T22:13:20.123Z\", \"type\": \"NewMail\", \"kind\": "
-                        "\"message\", \"fid\": \"0x0000000000010001\", \"parentFid\": \"0x0000000000000000\", \"mid\": "
-                        "\"0x0100000000000007\", \"oldFid\": \"0x0000000000000000\", \"oldMid\": "
-                        "\"0x0000000000000000\", \"messageFlags\": null, \"totalCount\": null, \"unreadCount\": null, "
+                        "\"message\", \"fid\": \"0x0000000000010001\", \"parentFid\": \"0x0000000000000000\", "
+                        "\"oldFid\": \"0x0000000000000000\", \"oldParentFid\": \"0x0000000000000000\", "
+                        "\"messageUri\": \"sogo://jdoe@inbox/61.eml\", \"oldMessageUri\": \"\", \"messageFlags\": "
+                        "null, \"totalCount\": null, \"unreadCount\": null, "
                         "\"messageClass\": \"IPM.Note\", \"producer\": \"delivery\"},\n"
                         "  {\"sequence\": 2, \"time\": \"2023-11-14T22:13:20.124Z\", \"type\": \"NewMail\", \"kind\": "
-                        "\"message\", \"fid\": \"0x0000000000010001\", \"parentFid\": \"0x0000000000000000\", \"mid\": "
-                        "\"0x0200000000000007\", \"oldFid\": \"0x0000000000000000\", \"oldMid\": "
-                        "\"0x0000000000000000\", \"messageFlags\": null, \"totalCount\": null, \"unreadCount\": null, "
+                        "\"message\", \"fid\": \"0x0000000000010001\", \"parentFid\": \"0x0000000000000000\", "
+                        "\"oldFid\": \"0x0000000000000000\", \"oldParentFid\": \"0x0000000000000000\", "
+                        "\"messageUri\": \"sogo://jdoe@inbox/\\\"62\\\".eml\", \"oldMessageUri\": \"\", "
+                        "\"messageFlags\": null, \"totalCount\": null, \"unreadCount\": null, "
                         "\"messageClass\": \"IPM.Note\", \"producer\": \"delivery\"}\n"
                         "]\n"),
             json.output);
@@ -307,7 +311,7 @@ class InspectToolTest : public CppUnit::TestFixture {
 
     void testUserArgumentSelectsOneUser()
     {
-        for (const char* command : {"folders", "messages", "subscriptions", "queues"}) {
+        for (const char* command : {"folders", "subscriptions", "queues"}) {
             const Run run = inspect({"--state-dir", state_, command, "alice"});
             CPPUNIT_ASSERT_EQUAL_MESSAGE(run.output, 0, run.status);
             CPPUNIT_ASSERT_MESSAGE(run.output, !contains(run.output, "jdoe"));
@@ -380,8 +384,9 @@ class InspectToolTest : public CppUnit::TestFixture {
         check(registry_->mapFolder(kUser, "sogo://jdoe@inbox/", kInbox));
         check(registry_->mapFolder(kUser, "sogo://jdoe@say \"hi\"\\now/", kQuoted));
         check(registry_->mapFolder("alice", "sogo://alice@inbox/", kInbox));
-        check(registry_->subscribe(kUser, {"s1", 7, fnev::NewMail | fnev::ObjectCreated, kInbox, 0, TableType::None}));
-        check(registry_->subscribe(kUser, {"s2", 9, fnev::TableModified | 0x0080, kInbox, 0, TableType::Contents}));
+        check(registry_->subscribe(kUser,
+                                   {"s1", 7, fnev::NewMail | fnev::ObjectCreated, kInbox, 0, TableType::None, {}}));
+        check(registry_->subscribe(kUser, {"s2", 9, fnev::TableModified | 0x0080, kInbox, 0, TableType::Contents, {}}));
         check(registry_->setCursor("s1", kInboxQueue, 2));
         check(registry_->setCursor("s2", kContentsQueue, 1));
         // A session on a queue that has never had an entry.
@@ -392,27 +397,22 @@ class InspectToolTest : public CppUnit::TestFixture {
     {
         QueueStoreOptions options;
         options.sync = false;
-        options.replicaId = 7;
         options.retainedEntries = 3;
         auto store = QueueStore::open(state_, options);
         CPPUNIT_ASSERT_MESSAGE(store ? "" : store.error().detail, store.ok());
         store_ = std::move(*store);
         check(store_->write([](Batch& batch) -> ocs::Status {
-            std::vector<Mid> mids;
-            for (const char* uri : {"sogo://jdoe@inbox/61.eml", "sogo://jdoe@inbox/\"62\".eml"}) {
-                auto indexed = batch.indexMessage(kUser, uri);
-                if (!indexed)
-                    return indexed.error();
-                mids.push_back(indexed->first);
-            }
-            for (std::size_t i = 0; i < mids.size(); ++i) {
-                if (auto appended = batch.append(kInboxQueue, newMail(mids[i], static_cast<std::int64_t>(i)));
+            const std::vector<std::string> uris{"sogo://jdoe@inbox/61.eml", "sogo://jdoe@inbox/\"62\".eml"};
+            for (const std::string& uri : uris)
+                batch.firstSighting(uri);
+            for (std::size_t i = 0; i < uris.size(); ++i) {
+                if (auto appended = batch.append(kInboxQueue, newMail(uris[i], static_cast<std::int64_t>(i)));
                     !appended)
                     return appended.error();
             }
             // Five entries in a window of three: 1 and 2 are dropped.
             for (std::int64_t i = 0; i < 5; ++i) {
-                if (auto appended = batch.append(kContentsQueue, newMail(mids[0], i)); !appended)
+                if (auto appended = batch.append(kContentsQueue, newMail(uris[0], i)); !appended)
                     return appended.error();
             }
             if (auto appended = batch.append(kAliceStoreQueue, folderMoved()); !appended)

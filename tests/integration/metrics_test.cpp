@@ -351,7 +351,7 @@ class MetricsTest : public CppUnit::TestFixture {
         CPPUNIT_ASSERT((*registry)->mapFolder("alice", "sogo://jdoe@INBOX/", kInbox).ok());
         CPPUNIT_ASSERT(
             (*registry)
-                ->subscribe("alice", {"session-1", 1, ocs::store::fnev::NewMail, 0, 0, ocs::store::TableType::None})
+                ->subscribe("alice", {"session-1", 1, ocs::store::fnev::NewMail, 0, 0, ocs::store::TableType::None, {}})
                 .ok());
 
         const Exposition before = scrape();

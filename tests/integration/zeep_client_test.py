@@ -22,6 +22,7 @@ import base64
 import datetime
 import hashlib
 import hmac
+import itertools
 import os
 import shutil
 import signal
@@ -339,8 +340,13 @@ def login(clients, user, password):
     return token, answer, signature
 
 
+# A new message id for every report: the same message reported again within
+# the daemon's duplicate window is answered "duplicate".
+MESSAGE_IDS = itertools.count(61)
+
+
 def new_mail(clients, session=None):
-    kwargs = dict(backend="SOGo", username="jdoe", folder="inbox", messageID="61")
+    kwargs = dict(backend="SOGo", username="jdoe", folder="inbox", messageID=str(next(MESSAGE_IDS)))
     if session is not None:
         kwargs["_soapheaders"] = {"session": session}  # keyed by the WSDL part name
     return clients.notification.NewMail(**kwargs)
@@ -348,7 +354,7 @@ def new_mail(clients, session=None):
 
 def notify(clients, session=None):
     event = {"type": "NewMail", "kind": "message", "backend": "SOGo", "username": "jdoe",
-             "folder": "inbox", "messageID": "62"}
+             "folder": "inbox", "messageID": str(next(MESSAGE_IDS))}
     kwargs = dict(event=[event])
     if session is not None:
         kwargs["_soapheaders"] = {"session": session}  # keyed by the WSDL part name

@@ -77,8 +77,7 @@ void throwOnSanitizerReport(const std::string& program, const std::string& outpu
 // Starts a program (no shell), stdin from `input`, stdout and stderr to
 // `output` opened with `outputFlags`. The program is killed when the test
 // process dies, so that an aborted suite leaves no daemon behind.
-int spawn(const std::vector<std::string>& args, const std::string& input, const std::string& output,
-          int outputFlags)
+int spawn(const std::vector<std::string>& args, const std::string& input, const std::string& output, int outputFlags)
 {
     auto argv = argvOf(args);
     const char* inputPath = input.c_str();
@@ -128,6 +127,7 @@ Daemon::Daemon(std::vector<std::string> extraArgs, std::string workDir)
     : ownsDir_(workDir.empty()), stateDir_(workDir.empty() ? makeTempDir() : std::move(workDir))
 {
     logFile_ = stateDir_ + "/daemon.log"; // appended to: a kept directory keeps earlier runs' logs
+    std::filesystem::create_directories(mapistore());
     const std::string portFile = stateDir_ + "/port";
     std::remove(portFile.c_str());
     std::vector<std::string> args = {OCS_DAEMON, "--state-dir", state(), "--port-file", portFile};

@@ -9,7 +9,7 @@
 namespace ocs::test {
 
 class Daemon {
-public:
+  public:
     // extraArgs are appended to the command line, e.g. {"--set", "auth.session_ttl=1"}.
     // workDir: where the state directory and the log live; by default a new
     // temporary directory, removed afterwards. A given one is kept, so a
@@ -47,8 +47,11 @@ public:
 
     // The state directory (workDir/state).
     std::string state() const { return stateDir_ + "/state"; }
+    // OpenChange's mapistore directory beside it (made with the daemon): its
+    // <user>/indexing.tdb files hold the ids OpenChange gives.
+    std::string mapistore() const { return stateDir_ + "/mapistore"; }
 
-private:
+  private:
     bool ownsDir_ = true;
     std::string stateDir_;
     std::string logFile_;
@@ -58,19 +61,19 @@ private:
 
 // A temporary directory, removed with everything in it.
 class TempDir {
-public:
+  public:
     TempDir();
     ~TempDir();
     const std::string& path() const { return path_; }
 
-private:
+  private:
     std::string path_;
 };
 
 // A program running in the background (no shell), its stdout and stderr
 // going to a file; killed when the object goes away.
 class Process {
-public:
+  public:
     explicit Process(const std::vector<std::string>& argv);
     ~Process();
     Process(const Process&) = delete;
@@ -83,7 +86,7 @@ public:
     // The exit status, or -1 if it has not exited within timeoutMs.
     int wait(int timeoutMs);
 
-private:
+  private:
     std::string program_;
     TempDir dir_;
     std::string outputFile_;

@@ -62,9 +62,11 @@ QueueEntry messageEntry(EventType type)
     e.type = type;
     e.kind = ObjectKind::Message;
     e.fid = kFid;
-    e.mid = kMid;
+    e.messageUri = "sogo://jdoe@INBOX/61.eml";
+    e.mid = kMid; // as the client module's resolver fills it in
     if (type == EventType::ObjectMoved || type == EventType::ObjectCopied) {
         e.oldFid = kOldFid;
+        e.oldMessageUri = "sogo://jdoe@Archive/3.eml";
         e.oldMid = kOldMid;
     }
     return e;
@@ -84,12 +86,12 @@ QueueEntry folderEntry(EventType type)
 
 Subscription objectSubscription(std::uint16_t flags, Fid fid = 0)
 {
-    return Subscription{"session", kHandle, flags, fid, 0, TableType::None};
+    return Subscription{"session", kHandle, flags, fid, 0, TableType::None, {}};
 }
 
 Subscription tableSubscription(TableType table, Fid fid)
 {
-    return Subscription{"session", kHandle, fnev::TableModified, fid, 0, table};
+    return Subscription{"session", kHandle, fnev::TableModified, fid, 0, table, {}};
 }
 
 // What the session receives for one entry: each notification as RopNotify.
@@ -580,7 +582,7 @@ class RopNotifyEncodingTest : public CppUnit::TestFixture {
     {
         QueueEntry e = messageEntry(EventType::ObjectModified);
         e.unreadCount = 4;
-        const Subscription message{"session", kHandle, fnev::ObjectModified, kFid, kMid, TableType::None};
+        const Subscription message{"session", kHandle, fnev::ObjectModified, kFid, kMid, TableType::None, e.messageUri};
         CPPUNIT_ASSERT(queue::wants(message, e));
         const auto out = notificationsFor(e, message);
         CPPUNIT_ASSERT_EQUAL(std::size_t{1}, out.size());

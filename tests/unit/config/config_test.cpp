@@ -78,6 +78,8 @@ class ConfigTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testSyntaxErrorNamesFileAndLine);
     CPPUNIT_TEST(testDuplicateOptionIsASyntaxError);
     CPPUNIT_TEST(testUnknownOptionNamesFileLineAndOption);
+    CPPUNIT_TEST(testRetiredReplicaIdIsRefusedWithAdvice);
+    CPPUNIT_TEST(testDuplicateWindowIsRead);
     CPPUNIT_TEST(testUnknownSectionNamesFileLineAndSection);
     CPPUNIT_TEST(testOptionOutsideSectionIsRejected);
     CPPUNIT_TEST(testBadIntegerNamesFileLineAndOption);
@@ -106,7 +108,7 @@ class ConfigTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testBackendOverridesAddAndChangeBackends);
     CPPUNIT_TEST_SUITE_END();
 
-public:
+  public:
     void setUp() override
     {
         char pattern[] = "/tmp/ocs-config-test-XXXXXX";
@@ -192,6 +194,25 @@ public:
         assertFails(file, "", file.string() + ":3: syntax error: duplicate key name");
     }
 
+    void testRetiredReplicaIdIsRefusedWithAdvice()
+    {
+        const auto file = write("[store]\nreplica_id = 1\n");
+        assertFails(file, "store.replica_id",
+                    file.string() +
+                        ":2: store.replica_id: no longer an option: message ids come from OpenChange's allocator "
+                        "(since 0.2.0); remove the line");
+    }
+
+    void testDuplicateWindowIsRead()
+    {
+        const auto loaded =
+            ocs::loadConfig(write("[store]\nduplicate_window = 120\nduplicate_window_messages = 5000\n"));
+        CPPUNIT_ASSERT(loaded.ok());
+        CPPUNIT_ASSERT_EQUAL(std::int64_t{120}, static_cast<std::int64_t>(loaded->store.duplicateWindow.count()));
+        CPPUNIT_ASSERT_EQUAL(std::size_t{5000}, loaded->store.duplicateWindowMessages);
+        assertFailsWith(write("[store]\nduplicate_window_messages = 999\n"), "store.duplicate_window_messages", "1000");
+    }
+
     void testUnknownOptionNamesFileLineAndOption()
     {
         const auto file = write("[server]\nworkers = 4\n\n  wrkers = 8\n");
@@ -232,11 +253,11 @@ public:
         assertFailsWith(write("[limits]\nmax_occurs = 100001\n"), "limits.max_occurs", "got \"100001\"");
         assertFailsWith(write("[auth]\niterations = 4095\n"), "auth.iterations", "from 4096 to");
         assertFailsWith(write("[server]\nkeepalive_timeout = 0\n"), "server.keepalive_timeout",
-                    "expected a number of seconds from 1 to 3600, got \"0\"");
+                        "expected a number of seconds from 1 to 3600, got \"0\"");
         assertFailsWith(write("[store]\nmax_apply_pause = 10001\n"), "store.max_apply_pause",
                         "expected a number of milliseconds from 0 to 10000, got \"10001\"");
         assertFailsWith(write("[server]\nmax_connections = 99999999999999999999999\n"), "server.max_connections",
-                    "got \"99999999999999999999999\"");
+                        "got \"99999999999999999999999\"");
     }
 
     void testBadBooleanIsRejected()
@@ -295,9 +316,11 @@ public:
     void testBadListenIsRejected()
     {
         const auto file = write("[server]\nlisten = localhost\n");
-        assertFails(file, "server.listen",
-                    file.string() + ":2: server.listen: expected host:port or [IPv6]:port with a port from 0 (any free port) to 65535,"
-                                    " got \"localhost\"");
+        assertFails(
+            file, "server.listen",
+            file.string() +
+                ":2: server.listen: expected host:port or [IPv6]:port with a port from 0 (any free port) to 65535,"
+                " got \"localhost\"");
         assertFailsWith(write("[server]\nlisten = 0.0.0.0:70000\n"), "server.listen", "got \"0.0.0.0:70000\"");
         assertFailsWith(write("[server]\nlisten = ::1:5000\n"), "server.listen", "got \"::1:5000\"");
     }
@@ -326,8 +349,8 @@ public:
 
     void testParseListenRejectsMalformedAddresses()
     {
-        for (const char* bad : {"", "5000", ":5000", "host:", "host:65536", "host:50x", "[::1]", "[::1]5000",
-                                "[]:5000", "[127.0.0.1]:5000", "::1:5000", "[::1:5000", "a b:5000", "host:-1"}) {
+        for (const char* bad : {"", "5000", ":5000", "host:", "host:65536", "host:50x", "[::1]", "[::1]5000", "[]:5000",
+                                "[127.0.0.1]:5000", "::1:5000", "[::1:5000", "a b:5000", "host:-1"}) {
             const auto parsed = ocs::parseListen(bad);
             CPPUNIT_ASSERT_MESSAGE(bad, !parsed.ok());
             CPPUNIT_ASSERT(parsed.error().code == ocs::ErrorCode::InvalidParameter);
@@ -349,9 +372,9 @@ public:
     void testOverridesApplyInOrder()
     {
         ocs::Config config;
-        const auto applied = ocs::applyOverrides(config, {"server.workers=8", "server.listen = [::1]:6000",
-                                                          "log.level=debug", "state.directory=/srv/ocs",
-                                                          "server.workers=12", "log.console=no"});
+        const auto applied =
+            ocs::applyOverrides(config, {"server.workers=8", "server.listen = [::1]:6000", "log.level=debug",
+                                         "state.directory=/srv/ocs", "server.workers=12", "log.console=no"});
         CPPUNIT_ASSERT_MESSAGE(applied.ok() ? "" : applied.error().detail, applied.ok());
         CPPUNIT_ASSERT_EQUAL(12u, config.server.workers);
         CPPUNIT_ASSERT_EQUAL(std::string("[::1]:6000"), config.server.listen);
@@ -426,7 +449,7 @@ public:
         std::map<std::string, ocs::OptionDoc> byKey;
         for (const ocs::OptionDoc& option : ocs::describeOptions())
             CPPUNIT_ASSERT_MESSAGE("repeated " + option.key, byKey.emplace(option.key, option).second);
-        CPPUNIT_ASSERT_EQUAL(std::size_t{36}, byKey.size());
+        CPPUNIT_ASSERT_EQUAL(std::size_t{37}, byKey.size());
         CPPUNIT_ASSERT_EQUAL(std::string("100"), byKey["store.max_apply_pause"].defaultValue);
         CPPUNIT_ASSERT_EQUAL(std::string("ms"), byKey["store.max_apply_pause"].unit);
         CPPUNIT_ASSERT_EQUAL(std::string("true"), byKey["server.metrics"].defaultValue);
@@ -555,7 +578,7 @@ public:
             CPPUNIT_ASSERT_EQUAL_MESSAGE("unit of " + option.key, option.unit, units[option.key]);
     }
 
-private:
+  private:
     std::filesystem::path write(const std::string& text)
     {
         const auto file = dir_ / ("config-" + std::to_string(++files_) + ".ini");

@@ -53,7 +53,7 @@ Event newMail(const std::string& message = "61", const std::string& folder = "IN
 
 Subscription wholeStore(const std::string& session, std::uint32_t handle, std::uint16_t flags = fnev::NewMail)
 {
-    return Subscription{session, handle, flags, 0, 0, TableType::None};
+    return Subscription{session, handle, flags, 0, 0, TableType::None, {}};
 }
 
 } // namespace
@@ -126,16 +126,15 @@ class EventRouterTest : public CppUnit::TestFixture {
         const auto entries = read(kAliceStore);
         CPPUNIT_ASSERT_EQUAL(std::size_t{1}, entries.size());
         const QueueEntry& e = entries[0];
-        const auto mid = store_->messageId("alice", "sogo://jdoe@INBOX/61.eml");
-        CPPUNIT_ASSERT(mid.ok() && mid->has_value());
-        CPPUNIT_ASSERT_EQUAL(makeMapiId(1, 1), **mid);
         CPPUNIT_ASSERT_EQUAL(std::uint64_t{1}, e.sequence);
         CPPUNIT_ASSERT(e.type == EventType::NewMail);
         CPPUNIT_ASSERT(e.kind == ObjectKind::Message);
         CPPUNIT_ASSERT_EQUAL(kInbox, e.fid);
-        CPPUNIT_ASSERT_EQUAL(**mid, e.mid);
+        // The message by URI: its id is OpenChange's, given when a session drains.
+        CPPUNIT_ASSERT_EQUAL(std::string("sogo://jdoe@INBOX/61.eml"), e.messageUri);
+        CPPUNIT_ASSERT_EQUAL(Mid{0}, e.mid);
         CPPUNIT_ASSERT_EQUAL(Fid{0}, e.oldFid);
-        CPPUNIT_ASSERT_EQUAL(Mid{0}, e.oldMid);
+        CPPUNIT_ASSERT(e.oldMessageUri.empty());
         CPPUNIT_ASSERT_EQUAL(Fid{0}, e.parentFid);
         CPPUNIT_ASSERT_EQUAL(kAccount, e.producer);
         CPPUNIT_ASSERT_EQUAL(std::string("IPM.Note"), e.messageClass);
@@ -184,13 +183,14 @@ class EventRouterTest : public CppUnit::TestFixture {
         setUpAlice();
         CPPUNIT_ASSERT(registry_->subscribe("alice", wholeStore("s1", 1)).ok());
         CPPUNIT_ASSERT(
-            registry_->subscribe("alice", Subscription{"s1", 2, fnev::NewMail, kInbox, 0, TableType::None}).ok());
+            registry_->subscribe("alice", Subscription{"s1", 2, fnev::NewMail, kInbox, 0, TableType::None, {}}).ok());
         CPPUNIT_ASSERT(
-            registry_->subscribe("alice", Subscription{"s2", 1, fnev::TableModified, kInbox, 0, TableType::Contents})
+            registry_
+                ->subscribe("alice", Subscription{"s2", 1, fnev::TableModified, kInbox, 0, TableType::Contents, {}})
                 .ok());
         // A folder subscription elsewhere does not want it.
         CPPUNIT_ASSERT(
-            registry_->subscribe("alice", Subscription{"s2", 2, fnev::NewMail, kArchive, 0, TableType::None}).ok());
+            registry_->subscribe("alice", Subscription{"s2", 2, fnev::NewMail, kArchive, 0, TableType::None, {}}).ok());
         const auto result = deliverOne(newMail());
         CPPUNIT_ASSERT(result.ok());
         CPPUNIT_ASSERT_EQUAL(3u, result->queues);
@@ -201,9 +201,9 @@ class EventRouterTest : public CppUnit::TestFixture {
         CPPUNIT_ASSERT_EQUAL(std::size_t{1}, inbox.size());
         CPPUNIT_ASSERT_EQUAL(std::size_t{1}, contents.size());
         CPPUNIT_ASSERT(read(QueueKey{"alice", kArchive, TableType::None}).empty());
-        // One message, one id, in every queue.
-        CPPUNIT_ASSERT_EQUAL(store[0].mid, inbox[0].mid);
-        CPPUNIT_ASSERT_EQUAL(store[0].mid, contents[0].mid);
+        // One message, one URI, in every queue.
+        CPPUNIT_ASSERT_EQUAL(store[0].messageUri, inbox[0].messageUri);
+        CPPUNIT_ASSERT_EQUAL(store[0].messageUri, contents[0].messageUri);
     }
 
     void testUnwantedEventQueuesNothing()
@@ -226,7 +226,8 @@ class EventRouterTest : public CppUnit::TestFixture {
         CPPUNIT_ASSERT(result->status == Delivery::Queued);
         CPPUNIT_ASSERT_EQUAL(0u, result->queues);
         CPPUNIT_ASSERT(read(kAliceStore).empty());
-        CPPUNIT_ASSERT(!store_->messageId("alice", "sogo://jdoe@Drafts/61.eml")->has_value());
+        // Seen all the same: the duplicate window is about messages, not users.
+        CPPUNIT_ASSERT(deliverOne(newMail("61", "Drafts"))->status == Delivery::Duplicate);
     }
 
     void testEveryBoundUserGetsItsEntry()
@@ -245,7 +246,7 @@ class EventRouterTest : public CppUnit::TestFixture {
         CPPUNIT_ASSERT_EQUAL(std::size_t{1}, bob.size());
         CPPUNIT_ASSERT_EQUAL(kInbox, alice[0].fid);
         CPPUNIT_ASSERT_EQUAL(kArchive, bob[0].fid); // each user's own folder id
-        CPPUNIT_ASSERT_EQUAL(*store_->messageId("bob", "sogo://jdoe@INBOX/61.eml").value(), bob[0].mid);
+        CPPUNIT_ASSERT_EQUAL(alice[0].messageUri, bob[0].messageUri);
     }
 
     void testUnknownBackendIsRefused()
@@ -318,8 +319,8 @@ class EventRouterTest : public CppUnit::TestFixture {
         Event badParent = newMail();
         badParent.parentFolder = "a\tb";
         expectError(deliverOne(badParent), ErrorCode::InvalidParameter, "parentFolder");
-        // Nothing was indexed by any of them.
-        CPPUNIT_ASSERT(!store_->messageId("alice", "sogo://jdoe@INBOX/61.eml")->has_value());
+        // None of them entered the duplicate window.
+        CPPUNIT_ASSERT(deliverOne(newMail())->status == Delivery::Queued);
     }
 
     void testInvalidEventDoesNotStopTheOthers()
@@ -337,8 +338,8 @@ class EventRouterTest : public CppUnit::TestFixture {
         // In the order of the call.
         const auto entries = read(kAliceStore);
         CPPUNIT_ASSERT_EQUAL(std::size_t{2}, entries.size());
-        CPPUNIT_ASSERT_EQUAL(*store_->messageId("alice", "sogo://jdoe@INBOX/61.eml").value(), entries[0].mid);
-        CPPUNIT_ASSERT_EQUAL(*store_->messageId("alice", "sogo://jdoe@INBOX/63.eml").value(), entries[1].mid);
+        CPPUNIT_ASSERT_EQUAL(std::string("sogo://jdoe@INBOX/61.eml"), entries[0].messageUri);
+        CPPUNIT_ASSERT_EQUAL(std::string("sogo://jdoe@INBOX/63.eml"), entries[1].messageUri);
         CPPUNIT_ASSERT(deliver({}).empty());
     }
 
@@ -349,7 +350,7 @@ class EventRouterTest : public CppUnit::TestFixture {
         const auto result = deliverOne(newMail("61", "INBOX", "JDoe"));
         CPPUNIT_ASSERT(result.ok());
         CPPUNIT_ASSERT_EQUAL(1u, result->queues);
-        CPPUNIT_ASSERT(store_->messageId("alice", "sogo://jdoe@INBOX/61.eml")->has_value());
+        CPPUNIT_ASSERT_EQUAL(std::string("sogo://jdoe@INBOX/61.eml"), read(kAliceStore)[0].messageUri);
         // The same message under another spelling of the user is a duplicate.
         const auto again = deliverOne(newMail("61", "INBOX", "JDOE"));
         CPPUNIT_ASSERT(again.ok());
@@ -363,9 +364,9 @@ class EventRouterTest : public CppUnit::TestFixture {
         CPPUNIT_ASSERT(registry_->mapFolder("alice", "sogo://jdoe@Archive/", kArchive).ok());
         CPPUNIT_ASSERT(registry_->subscribe("alice", wholeStore("s1", 1, fnev::NewMail | fnev::ObjectMoved)).ok());
         CPPUNIT_ASSERT(
-            registry_->subscribe("alice", Subscription{"s1", 2, fnev::ObjectMoved, kInbox, 0, TableType::None}).ok());
+            registry_->subscribe("alice", Subscription{"s1", 2, fnev::ObjectMoved, kInbox, 0, TableType::None, {}})
+                .ok());
         CPPUNIT_ASSERT_EQUAL(1u, deliverOne(newMail())->queues);
-        const Mid before = *store_->messageId("alice", "sogo://jdoe@INBOX/61.eml").value();
 
         Event move;
         move.type = EventType::ObjectMoved;
@@ -385,12 +386,11 @@ class EventRouterTest : public CppUnit::TestFixture {
         CPPUNIT_ASSERT(e.type == EventType::ObjectMoved);
         CPPUNIT_ASSERT_EQUAL(kArchive, e.fid);
         CPPUNIT_ASSERT_EQUAL(kInbox, e.oldFid);
-        CPPUNIT_ASSERT_EQUAL(before, e.oldMid);
-        CPPUNIT_ASSERT_EQUAL(*store_->messageId("alice", "sogo://jdoe@Archive/61.eml").value(), e.mid);
-        CPPUNIT_ASSERT(e.mid != before);
+        CPPUNIT_ASSERT_EQUAL(std::string("sogo://jdoe@INBOX/61.eml"), e.oldMessageUri);
+        CPPUNIT_ASSERT_EQUAL(std::string("sogo://jdoe@Archive/61.eml"), e.messageUri);
         const auto inbox = read(kAliceInbox);
         CPPUNIT_ASSERT_EQUAL(std::size_t{1}, inbox.size());
-        CPPUNIT_ASSERT_EQUAL(e.mid, inbox[0].mid);
+        CPPUNIT_ASSERT_EQUAL(e.messageUri, inbox[0].messageUri);
 
         // The message is in Archive now: the same move again is a duplicate.
         const auto again = deliverOne(move);
@@ -408,10 +408,10 @@ class EventRouterTest : public CppUnit::TestFixture {
         CPPUNIT_ASSERT(registry_->subscribe("alice", wholeStore("s1", 1, fnev::ObjectCopied)).ok());
         CPPUNIT_ASSERT_EQUAL(1u, deliverOne(renamed)->queues);
         const QueueEntry copied = read(kAliceStore).back();
-        CPPUNIT_ASSERT_EQUAL(e.mid, copied.oldMid);
+        CPPUNIT_ASSERT_EQUAL(e.messageUri, copied.oldMessageUri);
         CPPUNIT_ASSERT_EQUAL(kArchive, copied.oldFid);
         CPPUNIT_ASSERT_EQUAL(kInbox, copied.fid);
-        CPPUNIT_ASSERT_EQUAL(*store_->messageId("alice", "sogo://jdoe@INBOX/70.eml").value(), copied.mid);
+        CPPUNIT_ASSERT_EQUAL(std::string("sogo://jdoe@INBOX/70.eml"), copied.messageUri);
     }
 
     void testFolderEventReachesTheParentsHierarchyTable()
@@ -419,7 +419,8 @@ class EventRouterTest : public CppUnit::TestFixture {
         setUpAlice();
         CPPUNIT_ASSERT(registry_->mapFolder("alice", "sogo://jdoe@INBOX/Sub/", kSub).ok());
         CPPUNIT_ASSERT(
-            registry_->subscribe("alice", Subscription{"s1", 1, fnev::TableModified, kInbox, 0, TableType::Hierarchy})
+            registry_
+                ->subscribe("alice", Subscription{"s1", 1, fnev::TableModified, kInbox, 0, TableType::Hierarchy, {}})
                 .ok());
         Event created;
         created.type = EventType::ObjectCreated;
@@ -436,7 +437,7 @@ class EventRouterTest : public CppUnit::TestFixture {
         CPPUNIT_ASSERT(entries[0].kind == ObjectKind::Folder);
         CPPUNIT_ASSERT_EQUAL(kSub, entries[0].fid);
         CPPUNIT_ASSERT_EQUAL(kInbox, entries[0].parentFid);
-        CPPUNIT_ASSERT_EQUAL(Mid{0}, entries[0].mid);
+        CPPUNIT_ASSERT(entries[0].messageUri.empty());
         // Folder events are not message arrivals: never duplicates.
         CPPUNIT_ASSERT(deliverOne(created)->status == Delivery::Queued);
         CPPUNIT_ASSERT_EQUAL(std::size_t{2}, read(QueueKey{"alice", kInbox, TableType::Hierarchy}).size());
@@ -457,7 +458,7 @@ class EventRouterTest : public CppUnit::TestFixture {
         }
         const auto entries = read(kAliceStore);
         CPPUNIT_ASSERT_EQUAL(std::size_t{3}, entries.size());
-        CPPUNIT_ASSERT_EQUAL(entries[0].mid, entries[2].mid); // the same message
+        CPPUNIT_ASSERT_EQUAL(entries[0].messageUri, entries[2].messageUri); // the same message
     }
 
     void testReadOnlyStoreFailsEveryEvent()

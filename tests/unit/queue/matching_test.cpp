@@ -18,13 +18,19 @@ constexpr Mid kOther = 0x0B00000000000001;
 constexpr std::uint16_t kAllObjectBits = fnev::NewMail | fnev::ObjectCreated | fnev::ObjectDeleted |
                                          fnev::ObjectModified | fnev::ObjectMoved | fnev::ObjectCopied;
 
+// Entries and subscriptions name messages by URI; each test id stands for one.
+std::string uriOf(Mid mid)
+{
+    return "sogo://jdoe@INBOX/" + std::to_string(mid) + ".eml";
+}
+
 QueueEntry message(EventType type, Fid fid, Mid mid)
 {
     QueueEntry e;
     e.type = type;
     e.kind = ObjectKind::Message;
     e.fid = fid;
-    e.mid = mid;
+    e.messageUri = uriOf(mid);
     return e;
 }
 
@@ -32,7 +38,7 @@ QueueEntry moved(EventType type, Fid from, Mid oldMid, Fid to, Mid mid)
 {
     QueueEntry e = message(type, to, mid);
     e.oldFid = from;
-    e.oldMid = oldMid;
+    e.oldMessageUri = uriOf(oldMid);
     return e;
 }
 
@@ -48,12 +54,12 @@ QueueEntry folder(EventType type, Fid fid, Fid parent)
 
 Subscription object(std::uint16_t flags, Fid fid = 0, Mid mid = 0)
 {
-    return Subscription{"s", 1, flags, fid, mid, TableType::None};
+    return Subscription{"s", 1, flags, fid, mid, TableType::None, mid ? uriOf(mid) : std::string()};
 }
 
 Subscription table(TableType type, Fid fid, std::uint16_t flags = fnev::TableModified)
 {
-    return Subscription{"s", 1, flags, fid, 0, type};
+    return Subscription{"s", 1, flags, fid, 0, type, {}};
 }
 
 } // namespace
@@ -162,7 +168,7 @@ class SubscriptionMatchingTest : public CppUnit::TestFixture {
         CPPUNIT_ASSERT(wants(one, message(EventType::ObjectModified, kInbox, kMessage)));
         CPPUNIT_ASSERT(wants(one, message(EventType::ObjectDeleted, kInbox, kMessage)));
         CPPUNIT_ASSERT(!wants(one, message(EventType::ObjectModified, kInbox, kOther))); // same folder, other message
-        // Moved away: it answers to its old id.
+        // Moved away: it answers to its old URI.
         CPPUNIT_ASSERT(wants(one, moved(EventType::ObjectMoved, kInbox, kMessage, kSent, kOther)));
         CPPUNIT_ASSERT(!wants(one, moved(EventType::ObjectMoved, kInbox, kOther, kSent, kOther + 1)));
         // Folder events never concern a message subscription, even in its folder.
@@ -171,6 +177,10 @@ class SubscriptionMatchingTest : public CppUnit::TestFixture {
         // The type bit still counts.
         CPPUNIT_ASSERT(!wants(object(fnev::ObjectDeleted, kInbox, kMessage),
                               message(EventType::ObjectModified, kInbox, kMessage)));
+        // A message subscription without its URI (written before URIs) wants nothing.
+        Subscription unnamed = one;
+        unnamed.messageUri.clear();
+        CPPUNIT_ASSERT(!wants(unnamed, message(EventType::ObjectModified, kInbox, kMessage)));
     }
 
     void testTableSubscriptionNeedsTableModified()

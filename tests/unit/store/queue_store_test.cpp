@@ -6,6 +6,7 @@
 
 #include <sys/stat.h>
 
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -22,13 +23,13 @@ const QueueKey kStore{"alice", 0, TableType::None};
 const QueueKey kInbox{"alice", 0x0100000000000001, TableType::None};
 const QueueKey kBobStore{"bob", 0, TableType::None};
 
-// An entry told apart from its neighbours by its message id.
+// An entry told apart from its neighbours by a number in its message URI.
 QueueEntry entryFor(Mid mid)
 {
     QueueEntry entry;
     entry.type = EventType::NewMail;
     entry.fid = kInbox.fid;
-    entry.mid = mid;
+    entry.messageUri = std::to_string(mid);
     entry.messageClass = "IPM.Note";
     entry.producer = "producer";
     entry.timeMs = 1'700'000'000'000;
@@ -39,7 +40,7 @@ std::vector<Mid> midsOf(const std::vector<QueueEntry>& entries)
 {
     std::vector<Mid> mids;
     for (const QueueEntry& e : entries)
-        mids.push_back(e.mid);
+        mids.push_back(std::stoull(e.messageUri));
     return mids;
 }
 
@@ -70,15 +71,16 @@ class QueueStoreTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testReadIsBoundedByMaxAndFrom);
     CPPUNIT_TEST(testRetentionTrimsTheOldest);
     CPPUNIT_TEST(testConsumerBehindTheWindowCanTell);
-    CPPUNIT_TEST(testSecondIndexingIsADuplicateWithTheSameId);
-    CPPUNIT_TEST(testMessageIdsComeFromOneCounter);
-    CPPUNIT_TEST(testMessageIdsAreStableAcrossReopen);
-    CPPUNIT_TEST(testReplicaIdOfAllocatedIds);
+    CPPUNIT_TEST(testSecondSightingIsADuplicate);
+    CPPUNIT_TEST(testDuplicateWindowSurvivesReopen);
+    CPPUNIT_TEST(testNewFileRecordsItsFormat);
+    CPPUNIT_TEST(testFormatOneIsRefusedWithAdvice);
+    CPPUNIT_TEST(testFormatOneIsMigratedToUris);
+    CPPUNIT_TEST(testLaterFormatIsRefused);
     CPPUNIT_TEST(testFailingBodyLeavesNothing);
     CPPUNIT_TEST(testReadOnlyStoreRefusesWrite);
-    CPPUNIT_TEST(testMessageUriReverseLookup);
     CPPUNIT_TEST(testDataPersistsAcrossReopen);
-    CPPUNIT_TEST(testVisitQueuesAndMessages);
+    CPPUNIT_TEST(testVisitQueuesAndGenerations);
     CPPUNIT_TEST(testTotalsFollowEveryCommitOnceCounted);
     CPPUNIT_TEST(testZeroRetentionIsRefused);
     CPPUNIT_TEST(testApplyingABatchAgainChangesNothing);
@@ -241,94 +243,98 @@ class QueueStoreTest : public CppUnit::TestFixture {
         CPPUNIT_ASSERT(sequencesOf(read(kStore, keptUp, 10)) == range(4, 5));
     }
 
-    void testSecondIndexingIsADuplicateWithTheSameId()
+    void testSecondSightingIsADuplicate()
     {
-        std::pair<Mid, bool> first;
-        std::pair<Mid, bool> again;
-        std::pair<Mid, bool> sameBatch;
+        bool first = false, sameBatch = true, again = true, other = false;
         CPPUNIT_ASSERT(write([&](Batch& batch) -> Status {
-            auto indexed = batch.indexMessage("alice", "sogo://jdoe@INBOX/61.eml");
-            if (!indexed)
-                return indexed.error();
-            first = *indexed;
-            auto twice = batch.indexMessage("alice", "sogo://jdoe@INBOX/61.eml");
-            if (!twice)
-                return twice.error();
-            sameBatch = *twice;
+            first = batch.firstSighting("sogo://jdoe@INBOX/61.eml");
+            sameBatch = batch.firstSighting("sogo://jdoe@INBOX/61.eml");
             return {};
         }));
-        CPPUNIT_ASSERT(first.second);
-        CPPUNIT_ASSERT(!sameBatch.second);
-        CPPUNIT_ASSERT_EQUAL(first.first, sameBatch.first);
+        CPPUNIT_ASSERT(first);
+        CPPUNIT_ASSERT(!sameBatch);
         CPPUNIT_ASSERT(write([&](Batch& batch) -> Status {
-            auto indexed = batch.indexMessage("alice", "sogo://jdoe@INBOX/61.eml");
-            if (!indexed)
-                return indexed.error();
-            again = *indexed;
-            auto found = batch.findMessage("alice", "sogo://jdoe@INBOX/61.eml");
-            if (!found || *found != std::optional<Mid>(first.first))
-                return makeError(ErrorCode::InternalError, {}, "findMessage disagrees");
+            again = batch.firstSighting("sogo://jdoe@INBOX/61.eml");
+            other = batch.firstSighting("sogo://jdoe@INBOX/62.eml");
             return {};
         }));
-        CPPUNIT_ASSERT(!again.second);
-        CPPUNIT_ASSERT_EQUAL(first.first, again.first);
-        CPPUNIT_ASSERT(messageId("alice", "sogo://jdoe@INBOX/61.eml") == std::optional<Mid>(first.first));
-        // The same URI is another message for another user.
-        const auto bobs = index("bob", "sogo://jdoe@INBOX/61.eml");
-        CPPUNIT_ASSERT(bobs.second);
-        CPPUNIT_ASSERT(bobs.first != first.first);
+        CPPUNIT_ASSERT(!again);
+        CPPUNIT_ASSERT(other);
     }
 
-    void testMessageIdsComeFromOneCounter()
+    void testDuplicateWindowSurvivesReopen()
     {
-        CPPUNIT_ASSERT_EQUAL(makeMapiId(1, 1), index("alice", "sogo://a/1.eml").first);
-        CPPUNIT_ASSERT_EQUAL(makeMapiId(2, 1), index("alice", "sogo://a/2.eml").first);
-        CPPUNIT_ASSERT_EQUAL(makeMapiId(3, 1), index("bob", "sogo://b/1.eml").first);
-        CPPUNIT_ASSERT_EQUAL(makeMapiId(2, 1), index("alice", "sogo://a/2.eml").first); // no new id
-        CPPUNIT_ASSERT_EQUAL(makeMapiId(4, 1), index("alice", "sogo://a/3.eml").first);
-        // Several in one batch continue the count.
-        std::vector<Mid> mids;
-        CPPUNIT_ASSERT(write([&](Batch& batch) -> Status {
-            for (const char* uri : {"sogo://a/4.eml", "sogo://a/5.eml"}) {
-                auto indexed = batch.indexMessage("alice", uri);
-                if (!indexed)
-                    return indexed.error();
-                mids.push_back(indexed->first);
-            }
-            return {};
-        }));
-        CPPUNIT_ASSERT(mids == (std::vector<Mid>{makeMapiId(5, 1), makeMapiId(6, 1)}));
-    }
-
-    void testMessageIdsAreStableAcrossReopen()
-    {
-        const Mid first = index("alice", "sogo://a/1.eml").first;
-        const Mid second = index("alice", "sogo://a/2.eml").first;
+        CPPUNIT_ASSERT(sighted("sogo://a/1.eml"));
+        CPPUNIT_ASSERT(sighted("sogo://a/2.eml"));
         reopen({});
-        CPPUNIT_ASSERT(messageId("alice", "sogo://a/1.eml") == std::optional<Mid>(first));
-        const auto again = index("alice", "sogo://a/2.eml");
-        CPPUNIT_ASSERT(!again.second);
-        CPPUNIT_ASSERT_EQUAL(second, again.first);
-        // The counter survived too: no id is given twice.
-        CPPUNIT_ASSERT_EQUAL(makeMapiId(3, 1), index("alice", "sogo://a/3.eml").first);
+        CPPUNIT_ASSERT(!sighted("sogo://a/1.eml"));
+        CPPUNIT_ASSERT(!sighted("sogo://a/2.eml"));
+        CPPUNIT_ASSERT(sighted("sogo://a/3.eml"));
+        std::size_t digests = 0;
+        CPPUNIT_ASSERT(store_->visitGenerations([&](Generation g) { digests += g.digests.size(); }).ok());
+        CPPUNIT_ASSERT_EQUAL(std::size_t{3}, digests);
     }
 
-    void testReplicaIdOfAllocatedIds()
+    void testNewFileRecordsItsFormat()
     {
+        auto format = rawRecord(keys::format());
+        CPPUNIT_ASSERT(format);
+        CPPUNIT_ASSERT_EQUAL(kStoreFormat, *decodeNumber(*format, keys::format()));
+    }
+
+    void testFormatOneIsRefusedWithAdvice()
+    {
+        writeFormatOne();
+        auto refused = QueueStore::open(directory_->path(), {});
+        CPPUNIT_ASSERT(!refused.ok());
+        CPPUNIT_ASSERT(refused.error().detail.find("format 1") != std::string::npos);
+        CPPUNIT_ASSERT(refused.error().detail.find("ocsmanagerd") != std::string::npos);
+    }
+
+    void testFormatOneIsMigratedToUris()
+    {
+        writeFormatOne();
         QueueStoreOptions o;
-        o.replicaId = 0x1234;
-        reopen(o);
-        const Mid mid = index("alice", "sogo://a/1.eml").first;
-        CPPUNIT_ASSERT_EQUAL(std::uint16_t{0x1234}, replicaIdOf(mid));
-        CPPUNIT_ASSERT_EQUAL(std::uint64_t{1}, globalCounterOf(mid));
+        o.openFormat1 = true;
+        auto opened = QueueStore::open(directory_->path(), o);
+        CPPUNIT_ASSERT(opened.ok());
+        store_ = std::move(*opened);
+        lastOptions_ = o;
+        CPPUNIT_ASSERT(store_->isFormat1());
+        CPPUNIT_ASSERT(store_->migrateFormat1().ok());
+        CPPUNIT_ASSERT(!store_->isFormat1());
+        const auto entries = read(kInbox, 1, 10);
+        CPPUNIT_ASSERT_EQUAL(std::size_t{1}, entries.size());
+        CPPUNIT_ASSERT_EQUAL(std::string("sogo://jdoe@INBOX/61.eml"), entries[0].messageUri);
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t{2}, state(kInbox).next);
+        // The daemon's message index and counter are gone; the format is recorded.
+        CPPUNIT_ASSERT(!rawRecord("counter"));
+        CPPUNIT_ASSERT(
+            !rawRecord(std::string("M") + keys::kSeparator + "alice" + keys::kSeparator + "0100000000000001"));
+        CPPUNIT_ASSERT(rawRecord(keys::format()));
+        reopen({}); // opens as the current format now
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t{2}, append(kInbox, entryFor(5)));
+    }
+
+    void testLaterFormatIsRefused()
+    {
+        store_.reset();
+        {
+            auto file = openStateFile(directory_->path(), "store.tdb", Access::ReadWrite, 0);
+            CPPUNIT_ASSERT(file.ok());
+            CPPUNIT_ASSERT(
+                file->store(keys::format(), encodeNumber(kStoreFormat + 1), TdbFile::StoreMode::Replace).ok());
+        }
+        auto refused = QueueStore::open(directory_->path(), {});
+        CPPUNIT_ASSERT(!refused.ok());
+        CPPUNIT_ASSERT(refused.error().detail.find("later version") != std::string::npos);
     }
 
     void testFailingBodyLeavesNothing()
     {
         append(kStore, entryFor(1));
         const Status failed = store_->write([&](Batch& batch) -> Status {
-            if (auto indexed = batch.indexMessage("alice", "sogo://a/1.eml"); !indexed)
-                return indexed.error();
+            batch.firstSighting("sogo://a/1.eml");
             if (auto appended = batch.append(kStore, entryFor(2)); !appended)
                 return appended.error();
             if (auto appended = batch.append(kInbox, entryFor(3)); !appended)
@@ -339,20 +345,19 @@ class QueueStoreTest : public CppUnit::TestFixture {
         CPPUNIT_ASSERT(failed.error().code == ErrorCode::InvalidParameter); // the body's own error
         CPPUNIT_ASSERT_EQUAL(std::string("why"), failed.error().field);
 
-        CPPUNIT_ASSERT(!messageId("alice", "sogo://a/1.eml"));
         CPPUNIT_ASSERT(midsOf(read(kStore, 1, 10)) == (std::vector<Mid>{1}));
         CPPUNIT_ASSERT_EQUAL(std::uint64_t{2}, state(kStore).next);
         CPPUNIT_ASSERT(state(kInbox).empty());
         CPPUNIT_ASSERT_EQUAL(std::size_t{0}, keysWithPrefix('q', kInbox));
-        // The next batch numbers and allocates as if the failed one never ran.
+        // The next batch numbers and sees messages as if the failed one never ran.
         CPPUNIT_ASSERT_EQUAL(std::uint64_t{2}, append(kStore, entryFor(4)));
-        CPPUNIT_ASSERT_EQUAL(makeMapiId(1, 1), index("alice", "sogo://a/1.eml").first);
+        CPPUNIT_ASSERT(sighted("sogo://a/1.eml"));
     }
 
     void testReadOnlyStoreRefusesWrite()
     {
         append(kStore, entryFor(1));
-        const Mid mid = index("alice", "sogo://a/1.eml").first;
+        CPPUNIT_ASSERT(sighted("sogo://a/1.eml"));
         QueueStoreOptions readOnly;
         readOnly.access = Access::ReadOnly;
         reopen(readOnly);
@@ -368,7 +373,9 @@ class QueueStoreTest : public CppUnit::TestFixture {
         CPPUNIT_ASSERT(!bodyRan);
         // Reads work.
         CPPUNIT_ASSERT(midsOf(read(kStore, 1, 10)) == (std::vector<Mid>{1}));
-        CPPUNIT_ASSERT(messageId("alice", "sogo://a/1.eml") == std::optional<Mid>(mid));
+        std::size_t generations = 0;
+        CPPUNIT_ASSERT(store_->visitGenerations([&](Generation) { ++generations; }).ok());
+        CPPUNIT_ASSERT_EQUAL(std::size_t{1}, generations);
 
         // Read-only never creates the file.
         store_.reset();
@@ -376,37 +383,24 @@ class QueueStoreTest : public CppUnit::TestFixture {
         CPPUNIT_ASSERT(!missing.ok());
     }
 
-    void testMessageUriReverseLookup()
-    {
-        const Mid a = index("alice", "sogo://jdoe@INBOX/61.eml").first;
-        const Mid b = index("alice", "sogo://jdoe@INBOX/62.eml").first;
-        CPPUNIT_ASSERT(messageUri("alice", a) == std::optional<std::string>("sogo://jdoe@INBOX/61.eml"));
-        CPPUNIT_ASSERT(messageUri("alice", b) == std::optional<std::string>("sogo://jdoe@INBOX/62.eml"));
-        CPPUNIT_ASSERT(!messageUri("bob", a));
-        CPPUNIT_ASSERT(!messageUri("alice", makeMapiId(99, 1)));
-        CPPUNIT_ASSERT(!messageId("alice", "sogo://jdoe@INBOX/63.eml"));
-    }
-
     void testDataPersistsAcrossReopen()
     {
         for (Mid mid = 1; mid <= 3; ++mid)
             append(kStore, entryFor(mid));
         append(kInbox, entryFor(9));
-        const Mid mid = index("alice", "sogo://a/1.eml").first;
         reopen({});
         CPPUNIT_ASSERT(midsOf(read(kStore, 1, 10)) == (std::vector<Mid>{1, 2, 3}));
         CPPUNIT_ASSERT(midsOf(read(kInbox, 1, 10)) == (std::vector<Mid>{9}));
-        CPPUNIT_ASSERT(messageUri("alice", mid) == std::optional<std::string>("sogo://a/1.eml"));
         CPPUNIT_ASSERT_EQUAL(std::uint64_t{4}, append(kStore, entryFor(4))); // numbering goes on
     }
 
-    void testVisitQueuesAndMessages()
+    void testVisitQueuesAndGenerations()
     {
         append(kStore, entryFor(1));
         append(kStore, entryFor(2));
         append(kBobStore, entryFor(3));
-        const Mid a = index("alice", "sogo://a/1.eml").first;
-        const Mid b = index("bob", "sogo://b/1.eml").first;
+        CPPUNIT_ASSERT(sighted("sogo://a/1.eml"));
+        CPPUNIT_ASSERT(sighted("sogo://b/1.eml"));
 
         std::map<QueueKey, std::pair<std::uint64_t, std::uint64_t>> queues;
         CPPUNIT_ASSERT(
@@ -418,15 +412,11 @@ class QueueStoreTest : public CppUnit::TestFixture {
         CPPUNIT_ASSERT((queues[kStore] == std::pair<std::uint64_t, std::uint64_t>{1, 3}));
         CPPUNIT_ASSERT((queues[kBobStore] == std::pair<std::uint64_t, std::uint64_t>{1, 2}));
 
-        std::map<std::pair<std::string, std::string>, Mid> messages;
-        CPPUNIT_ASSERT(store_
-                           ->visitMessages([&](const std::string& user, const std::string& uri, Mid mid) {
-                               messages[{user, uri}] = mid;
-                           })
-                           .ok());
-        CPPUNIT_ASSERT_EQUAL(std::size_t{2}, messages.size());
-        CPPUNIT_ASSERT_EQUAL(a, (messages[{"alice", "sogo://a/1.eml"}]));
-        CPPUNIT_ASSERT_EQUAL(b, (messages[{"bob", "sogo://b/1.eml"}]));
+        std::set<std::uint64_t> digests;
+        CPPUNIT_ASSERT(
+            store_->visitGenerations([&](Generation g) { digests.insert(g.digests.begin(), g.digests.end()); }).ok());
+        CPPUNIT_ASSERT(
+            (digests == std::set<std::uint64_t>{messageDigest("sogo://a/1.eml"), messageDigest("sogo://b/1.eml")}));
     }
 
     void testTotalsFollowEveryCommitOnceCounted()
@@ -451,10 +441,11 @@ class QueueStoreTest : public CppUnit::TestFixture {
         assertTotals(3, 3 + 1 + 2);
 
         // A failed commit changes nothing.
-        CPPUNIT_ASSERT(!store_->write([](Batch& batch) -> Status {
-                                 (void)batch.append(kInbox, entryFor(8));
-                                 return makeError(ErrorCode::InternalError, {}, "cancelled");
-                             })
+        CPPUNIT_ASSERT(!store_
+                            ->write([](Batch& batch) -> Status {
+                                (void)batch.append(kInbox, entryFor(8));
+                                return makeError(ErrorCode::InternalError, {}, "cancelled");
+                            })
                             .ok());
         assertTotals(3, 6);
 
@@ -487,19 +478,17 @@ class QueueStoreTest : public CppUnit::TestFixture {
                                    if (auto appended = batch.append(kStore, entryFor(mid)); !appended)
                                        return appended.error();
                                }
-                               if (auto indexed = batch.indexMessage("alice", "sogo://a/7.eml"); !indexed)
-                                   return indexed.error();
+                               batch.firstSighting("sogo://a/7.eml");
                                written = batch.changes();
                                return {};
                            })
                            .ok());
-        const Mid mid = *messageId("alice", "sogo://a/7.eml");
         for (int time = 0; time < 2; ++time)
             CPPUNIT_ASSERT(store_->apply({&written}, std::nullopt).ok());
         CPPUNIT_ASSERT(sequencesOf(read(kStore, 1, 100)) == range(1, 5));
         CPPUNIT_ASSERT_EQUAL(std::size_t{2}, keysWithPrefix('e', kStore)); // entry 1, the run of 2-5
-        CPPUNIT_ASSERT(messageId("alice", "sogo://a/7.eml") == std::optional<Mid>(mid));
-        CPPUNIT_ASSERT(messageUri("alice", mid) == std::optional<std::string>("sogo://a/7.eml"));
+        reopen({});
+        CPPUNIT_ASSERT(!sighted("sogo://a/7.eml"));
     }
 
     // The entries one commit appends to a queue go into runs of up to
@@ -556,10 +545,11 @@ class QueueStoreTest : public CppUnit::TestFixture {
         CPPUNIT_ASSERT_EQUAL(queues, totals->queues);
         CPPUNIT_ASSERT_EQUAL(entries, totals->entries);
         QueueStore::Totals walked;
-        CPPUNIT_ASSERT(store_->visitQueues([&](const QueueKey&, const QueueState& s) {
-                                 ++walked.queues;
-                                 walked.entries += s.next - s.first;
-                             })
+        CPPUNIT_ASSERT(store_
+                           ->visitQueues([&](const QueueKey&, const QueueState& s) {
+                               ++walked.queues;
+                               walked.entries += s.next - s.first;
+                           })
                            .ok());
         CPPUNIT_ASSERT_EQUAL(queues, walked.queues);
         CPPUNIT_ASSERT_EQUAL(entries, walked.entries);
@@ -607,17 +597,15 @@ class QueueStoreTest : public CppUnit::TestFixture {
         return sequence;
     }
 
-    std::pair<Mid, bool> index(const std::string& user, const std::string& uri)
+    // Whether the URI was new to the duplicate window (it is in it now).
+    bool sighted(const std::string& uri)
     {
-        std::pair<Mid, bool> result{0, false};
+        bool fresh = false;
         write([&](Batch& batch) -> Status {
-            auto indexed = batch.indexMessage(user, uri);
-            if (!indexed)
-                return indexed.error();
-            result = *indexed;
+            fresh = batch.firstSighting(uri);
             return {};
         });
-        return result;
+        return fresh;
     }
 
     QueueState state(const QueueKey& queue)
@@ -634,18 +622,52 @@ class QueueStoreTest : public CppUnit::TestFixture {
         return *entries;
     }
 
-    std::optional<Mid> messageId(const std::string& user, const std::string& uri)
+    // A record of store.tdb as the file holds it (the store closed meanwhile).
+    std::optional<std::string> rawRecord(const std::string& key)
     {
-        auto found = store_->messageId(user, uri);
-        CPPUNIT_ASSERT(found.ok());
-        return *found;
+        const QueueStoreOptions reopenWith = lastOptions_;
+        store_.reset();
+        std::optional<std::string> out;
+        {
+            auto file = openStateFile(directory_->path(), "store.tdb", Access::ReadOnly, 0);
+            CPPUNIT_ASSERT(file.ok());
+            auto record = file->fetch(key);
+            CPPUNIT_ASSERT(record.ok());
+            out = *record;
+        }
+        store_ = open(reopenWith);
+        return out;
     }
 
-    std::optional<std::string> messageUri(const std::string& user, Mid mid)
+    // A store.tdb as a daemon before 0.2.0 left it: an entry of alice's
+    // INBOX queue with the MID its message index gave the message.
+    void writeFormatOne()
     {
-        auto found = store_->messageUri(user, mid);
-        CPPUNIT_ASSERT(found.ok());
-        return *found;
+        store_.reset();
+        std::filesystem::remove(directory_->path() / "store.tdb");
+        auto file = openStateFile(directory_->path(), "store.tdb", Access::ReadWrite, 0);
+        CPPUNIT_ASSERT(file.ok());
+        const std::string us(1, keys::kSeparator);
+        std::string entry("\x01", 1);
+        auto u64 = [&](std::uint64_t v) {
+            for (int i = 7; i >= 0; --i)
+                entry += static_cast<char>((v >> (8 * i)) & 0xff);
+        };
+        u64(1);
+        entry += std::string("\0\0", 2); // NewMail, message
+        for (std::uint64_t id :
+             {kInbox.fid, std::uint64_t{0}, std::uint64_t{0x0100000000000001}, std::uint64_t{0}, std::uint64_t{0}})
+            u64(id);
+        entry += std::string(15, '\0');
+        entry += std::string("\0\0\0\x08IPM.Note\0\0\0\x01p", 17);
+        u64(1'700'000'000'000);
+        for (auto [key, value] : std::initializer_list<std::pair<std::string, std::string>>{
+                 {keys::entry(kInbox, 1), entry},
+                 {keys::queue(kInbox), encodeQueueState({1, 2})},
+                 {"M" + us + "alice" + us + "0100000000000001", "sogo://jdoe@INBOX/61.eml"},
+                 {"m" + us + "alice" + us + "sogo://jdoe@INBOX/61.eml", encodeNumber(0x0100000000000001)},
+                 {"counter", encodeNumber(2)}})
+            CPPUNIT_ASSERT(file->store(key, value, TdbFile::StoreMode::Replace).ok());
     }
 
     // Records of the queue in the file: 'q' its state, 'e' its entries.

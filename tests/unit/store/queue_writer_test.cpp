@@ -20,23 +20,20 @@ namespace {
 
 const QueueKey kStore{"alice", 0, TableType::None};
 
-QueueEntry newMail(Mid mid)
+QueueEntry newMail(const std::string& uri)
 {
     QueueEntry entry;
-    entry.mid = mid;
+    entry.messageUri = uri;
     entry.producer = "producer";
     return entry;
 }
 
-// Indexes the message and, when it is new, queues it on kStore.
+// Queues the message on kStore unless the duplicate window has it.
 Status deliver(Batch& batch, const std::string& uri)
 {
-    auto indexed = batch.indexMessage("alice", uri);
-    if (!indexed)
-        return indexed.error();
-    if (!indexed->second)
+    if (!batch.firstSighting(uri))
         return {};
-    auto appended = batch.append(kStore, newMail(indexed->first));
+    auto appended = batch.append(kStore, newMail(uri));
     return appended ? Status() : Status(appended.error());
 }
 
@@ -75,14 +72,13 @@ class QueueWriterTest : public CppUnit::TestFixture {
         auto entries = store_->read(kStore, 1, 10);
         CPPUNIT_ASSERT(entries.ok());
         CPPUNIT_ASSERT_EQUAL(std::size_t{1}, entries->size());
-        CPPUNIT_ASSERT_EQUAL(makeMapiId(1, 1), entries->front().mid);
-        CPPUNIT_ASSERT_EQUAL(std::string("sogo://a/1.eml"), **store_->messageUri("alice", makeMapiId(1, 1)));
+        CPPUNIT_ASSERT_EQUAL(std::string("sogo://a/1.eml"), entries->front().messageUri);
     }
 
     void testBatchesSeeWhatIsNotAppliedYet()
     {
         // Written back to back, most of these are read before store.tdb has
-        // the earlier ones: ids, duplicates and sequences must not care.
+        // the earlier ones: duplicates and sequences must not care.
         for (int i = 0; i < 500; ++i) {
             CPPUNIT_ASSERT(writer_
                                ->write([&](Batch& batch) -> Status {
@@ -97,9 +93,8 @@ class QueueWriterTest : public CppUnit::TestFixture {
         CPPUNIT_ASSERT_EQUAL(std::size_t{500}, entries->size());
         for (std::size_t i = 0; i < entries->size(); ++i) {
             CPPUNIT_ASSERT_EQUAL(std::uint64_t{i + 1}, (*entries)[i].sequence);
-            CPPUNIT_ASSERT_EQUAL(makeMapiId(i + 1, 1), (*entries)[i].mid);
+            CPPUNIT_ASSERT_EQUAL("sogo://a/" + std::to_string(i) + ".eml", (*entries)[i].messageUri);
         }
-        CPPUNIT_ASSERT_EQUAL(std::uint64_t{501}, *store_->nextCounter());
     }
 
     void testVisibleCallbackRunsOnceTheStoreHasTheBatch()
@@ -134,9 +129,10 @@ class QueueWriterTest : public CppUnit::TestFixture {
             CPPUNIT_ASSERT(
                 (*journal)->replay(**position, [](std::string_view, JournalPosition) { return Status(); }).ok());
             Changes changes;
-            changes.counter = 8;
-            changes.messages.push_back({"alice", "sogo://a/7.eml", makeMapiId(7, 1)});
-            QueueEntry entry = newMail(makeMapiId(7, 1));
+            changes.generation = 1;
+            changes.seenMs = 1'700'000'000'000;
+            changes.seen.push_back(messageDigest("sogo://a/7.eml"));
+            QueueEntry entry = newMail("sogo://a/7.eml");
             entry.sequence = 2;
             changes.entries.emplace_back(kStore, entry);
             changes.queues[kStore] = QueueState{1, 3};
@@ -147,14 +143,15 @@ class QueueWriterTest : public CppUnit::TestFixture {
         CPPUNIT_ASSERT_EQUAL(std::uint64_t{1}, writer_->stats().replayedRecords);
         auto entries = store_->read(kStore, 1, 10);
         CPPUNIT_ASSERT_EQUAL(std::size_t{2}, entries->size());
-        CPPUNIT_ASSERT_EQUAL(makeMapiId(7, 1), entries->back().mid);
-        // The writer goes on from there: the next message is counter 8, sequence 3.
+        CPPUNIT_ASSERT_EQUAL(std::string("sogo://a/7.eml"), entries->back().messageUri);
+        // The writer goes on from there: the next message is sequence 3, and
+        // the replayed one is in the duplicate window.
         CPPUNIT_ASSERT(writer_->write([](Batch& batch) { return deliver(batch, "sogo://a/8.eml"); }).ok());
         CPPUNIT_ASSERT(writer_->write([](Batch& batch) { return deliver(batch, "sogo://a/7.eml"); }).ok());
         CPPUNIT_ASSERT(writer_->flush().ok());
         entries = store_->read(kStore, 1, 10);
         CPPUNIT_ASSERT_EQUAL(std::size_t{3}, entries->size());
-        CPPUNIT_ASSERT_EQUAL(makeMapiId(8, 1), entries->back().mid);
+        CPPUNIT_ASSERT_EQUAL(std::string("sogo://a/8.eml"), entries->back().messageUri);
         CPPUNIT_ASSERT_EQUAL(std::uint64_t{3}, entries->back().sequence);
         // Applied once only: reopening replays nothing more.
         closeAll();
@@ -196,8 +193,11 @@ class QueueWriterTest : public CppUnit::TestFixture {
         CPPUNIT_ASSERT(writer_->flush().ok());
         auto entries = store_->read(kStore, 1, 10);
         CPPUNIT_ASSERT_EQUAL(std::size_t{1}, entries->size());
-        CPPUNIT_ASSERT_EQUAL(makeMapiId(1, 1), entries->front().mid); // the failed batch took no id
-        CPPUNIT_ASSERT(!store_->messageId("alice", "sogo://a/1.eml")->has_value());
+        CPPUNIT_ASSERT_EQUAL(std::string("sogo://a/2.eml"), entries->front().messageUri);
+        // The failed batch left nothing in the duplicate window either.
+        CPPUNIT_ASSERT(writer_->write([](Batch& batch) { return deliver(batch, "sogo://a/1.eml"); }).ok());
+        CPPUNIT_ASSERT(writer_->flush().ok());
+        CPPUNIT_ASSERT_EQUAL(std::size_t{2}, store_->read(kStore, 1, 10)->size());
     }
 
     void testStateSurvivesReopen()
@@ -205,13 +205,13 @@ class QueueWriterTest : public CppUnit::TestFixture {
         CPPUNIT_ASSERT(writer_->write([](Batch& batch) { return deliver(batch, "sogo://a/1.eml"); }).ok());
         closeAll();
         openAll();
-        // Known after reopening: a duplicate, and the counter and sequence go on.
+        // Known after reopening: a duplicate, and the sequence goes on.
         CPPUNIT_ASSERT(writer_->write([](Batch& batch) { return deliver(batch, "sogo://a/1.eml"); }).ok());
         CPPUNIT_ASSERT(writer_->write([](Batch& batch) { return deliver(batch, "sogo://a/2.eml"); }).ok());
         CPPUNIT_ASSERT(writer_->flush().ok());
         auto entries = store_->read(kStore, 1, 10);
         CPPUNIT_ASSERT_EQUAL(std::size_t{2}, entries->size());
-        CPPUNIT_ASSERT_EQUAL(makeMapiId(2, 1), entries->back().mid);
+        CPPUNIT_ASSERT_EQUAL(std::string("sogo://a/2.eml"), entries->back().messageUri);
         CPPUNIT_ASSERT_EQUAL(std::uint64_t{2}, entries->back().sequence);
     }
 

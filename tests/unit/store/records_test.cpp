@@ -19,9 +19,10 @@ QueueEntry fullEntry()
     e.kind = ObjectKind::Message;
     e.fid = 0x1100000000000001;
     e.parentFid = 0x2200000000000001;
-    e.mid = 0x3300000000000001;
     e.oldFid = 0x4400000000000001;
-    e.oldMid = 0x5500000000000001;
+    e.oldParentFid = 0x6600000000000001;
+    e.messageUri = "sogo://jdoe@Archive/3.eml";
+    e.oldMessageUri = "sogo://jdoe@INBOX/80.eml";
     e.messageFlags = 0x01;
     e.totalCount = 0xFFFFFFFF;
     e.unreadCount = 0;
@@ -48,10 +49,15 @@ class StoreRecordsTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testEntryWithoutOptionalFieldsRoundTrips);
     CPPUNIT_TEST(testRunRoundTripsAndARunOfOneIsAnEntry);
     CPPUNIT_TEST(testBrokenRunIsRejected);
-    CPPUNIT_TEST(testRecordsStartWithVersionOne);
+    CPPUNIT_TEST(testRecordsStartWithTheirVersion);
+    CPPUNIT_TEST(testVersionOneSubscriptionsStillDecode);
+    CPPUNIT_TEST(testGenerationRoundTrips);
+    CPPUNIT_TEST(testChangesRoundTrip);
+    CPPUNIT_TEST(testJournalRecordOfFormatOneIsRefusedWithAdvice);
+    CPPUNIT_TEST(testFormatOneRunReadsWithUrisInPlaceOfMids);
     CPPUNIT_TEST(testEveryTruncationIsRejected);
     CPPUNIT_TEST(testTrailingByteIsRejected);
-    CPPUNIT_TEST(testVersionTwoIsRejected);
+    CPPUNIT_TEST(testOtherVersionsAreRejected);
     CPPUNIT_TEST(testOutOfRangeFieldsAreRejected);
     CPPUNIT_TEST(testImpossibleQueueStateIsRejected);
     CPPUNIT_TEST(testDecodeErrorIsInternalAndNamesTheKey);
@@ -80,10 +86,11 @@ class StoreRecordsTest : public CppUnit::TestFixture {
     void testSubscriptionsRoundTrip()
     {
         const std::vector<Subscription> list{
-            {"session-1", 1, fnev::NewMail, 0, 0, TableType::None},
-            {"session-1", 0xFFFFFFFF, 0xFFFF, 0x0100000000000001, 0x0200000000000001, TableType::AssociatedContents},
-            {"session-2", 5, fnev::TableModified, 0x0300000000000001, 0, TableType::Hierarchy},
-            {"", 0, 0, 0, 0, TableType::Contents},
+            {"session-1", 1, fnev::NewMail, 0, 0, TableType::None, {}},
+            {"session-1", 0xFFFFFFFF, 0xFFFF, 0x0100000000000001, 0x0200000000000001, TableType::AssociatedContents,
+             "sogo://jdoe@INBOX/61.eml"},
+            {"session-2", 5, fnev::TableModified, 0x0300000000000001, 0, TableType::Hierarchy, {}},
+            {"", 0, 0, 0, 0, TableType::Contents, {}},
         };
         auto decoded = decodeSubscriptions(encodeSubscriptions(list), "k");
         CPPUNIT_ASSERT(decoded.ok());
@@ -191,10 +198,12 @@ class StoreRecordsTest : public CppUnit::TestFixture {
         CPPUNIT_ASSERT(failed.error().code == ErrorCode::InternalError);
     }
 
-    void testRecordsStartWithVersionOne()
+    void testRecordsStartWithTheirVersion()
     {
-        for (const std::string& record : allRecords())
-            CPPUNIT_ASSERT_EQUAL('\x01', record.at(0));
+        const auto records = allRecords();
+        const auto versions = allVersions();
+        for (std::size_t r = 0; r < records.size(); ++r)
+            CPPUNIT_ASSERT_EQUAL(versions[r], records[r].at(0));
         // Integers are big-endian after the version byte.
         CPPUNIT_ASSERT(encodeNumber(0x0102030405060708) == std::string("\x01\x01\x02\x03\x04\x05\x06\x07\x08", 9));
         CPPUNIT_ASSERT(encodeBindings({{"ab", 2}}) == std::string("\x01"
@@ -228,17 +237,122 @@ class StoreRecordsTest : public CppUnit::TestFixture {
         }
     }
 
-    void testVersionTwoIsRejected()
+    void testOtherVersionsAreRejected()
     {
         const auto records = allRecords();
         const auto decoders = allDecoders();
+        const auto versions = allVersions();
         for (std::size_t r = 0; r < records.size(); ++r) {
-            for (char version : {'\x00', '\x02', '\xFF'}) {
+            for (char version : {'\x00', '\x01', '\x02', '\x03', '\xFF'}) {
+                // Subscriptions of version 1 are read too (below).
+                if (version == versions[r] || (version == '\x01' && r >= 2 && r <= 3))
+                    continue;
                 std::string changed = records[r];
                 changed[0] = version;
                 CPPUNIT_ASSERT_MESSAGE("record " + std::to_string(r), !decoders[r](changed));
             }
         }
+    }
+
+    void testVersionOneSubscriptionsStillDecode()
+    {
+        // As a module before message URIs wrote them: no URI after the table.
+        std::string record("\x01\x00\x00\x00\x01", 5);
+        record += std::string("\x00\x00\x00\x01s", 5);                // session
+        record += std::string("\x00\x00\x00\x07", 4);                 // handle
+        record += std::string("\x00\x10", 2);                         // flags
+        record += std::string("\x01\x00\x00\x00\x00\x00\x00\x01", 8); // fid
+        record += std::string("\x02\x00\x00\x00\x00\x00\x00\x01", 8); // mid
+        record += std::string("\x00", 1);                             // table
+        auto decoded = decodeSubscriptions(record, "k");
+        CPPUNIT_ASSERT(decoded.ok());
+        CPPUNIT_ASSERT_EQUAL(std::size_t{1}, decoded->size());
+        const Subscription expected{
+            "s", 7, fnev::ObjectModified, 0x0100000000000001, 0x0200000000000001, TableType::None, {}};
+        CPPUNIT_ASSERT(expected == decoded->front());
+    }
+
+    void testGenerationRoundTrips()
+    {
+        const Generation generation{0x2a, 1'700'000'000'000, 1'700'000'009'999, {1, 0xFFFFFFFFFFFFFFFF, 42}};
+        const std::string key = keys::generation(0x2a);
+        auto decoded = decodeGeneration(encodeGeneration(generation), key);
+        CPPUNIT_ASSERT(decoded.ok());
+        CPPUNIT_ASSERT_EQUAL(generation.number, decoded->number);
+        CPPUNIT_ASSERT_EQUAL(generation.firstMs, decoded->firstMs);
+        CPPUNIT_ASSERT_EQUAL(generation.lastMs, decoded->lastMs);
+        CPPUNIT_ASSERT(generation.digests == decoded->digests);
+        CPPUNIT_ASSERT(keys::isGeneration(key));
+        CPPUNIT_ASSERT(!keys::isGeneration(keys::queue({"d", 1, TableType::None})));
+    }
+
+    void testChangesRoundTrip()
+    {
+        Changes changes;
+        const QueueKey queue{"alice", 0x0100000000000001, TableType::Contents};
+        changes.entries.emplace_back(queue, fullEntry());
+        changes.queues[queue] = QueueState{2, 9};
+        changes.generation = 7;
+        changes.seenMs = 1'700'000'000'123;
+        changes.seen = {messageDigest("sogo://jdoe@INBOX/61.eml"), 3};
+        changes.expired = {5, 6};
+        auto decoded = decodeChanges(encodeChanges(changes));
+        CPPUNIT_ASSERT(decoded.ok());
+        CPPUNIT_ASSERT_EQUAL(std::size_t{1}, decoded->entries.size());
+        CPPUNIT_ASSERT(decoded->entries[0].first == queue && decoded->entries[0].second == fullEntry());
+        CPPUNIT_ASSERT(decoded->queues.at(queue) == (QueueState{2, 9}));
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t{7}, decoded->generation);
+        CPPUNIT_ASSERT_EQUAL(changes.seenMs, decoded->seenMs);
+        CPPUNIT_ASSERT(changes.seen == decoded->seen);
+        CPPUNIT_ASSERT(changes.expired == decoded->expired);
+        const std::string record = encodeChanges(changes);
+        for (std::size_t length = 0; length < record.size(); ++length)
+            CPPUNIT_ASSERT(!decodeChanges(std::string_view(record).substr(0, length)).ok());
+    }
+
+    void testJournalRecordOfFormatOneIsRefusedWithAdvice()
+    {
+        std::string record = encodeChanges(Changes{});
+        record[0] = '\x01';
+        auto decoded = decodeChanges(record);
+        CPPUNIT_ASSERT(!decoded.ok());
+        CPPUNIT_ASSERT(decoded.error().detail.find("stop it cleanly") != std::string::npos);
+    }
+
+    void testFormatOneRunReadsWithUrisInPlaceOfMids()
+    {
+        // An entry as format 1 wrote it: version 1, sequence, type, kind,
+        // fid, parent, mid, old fid, old mid, three optionals, class,
+        // producer, time.
+        std::string entry("\x01", 1);
+        auto u64 = [&](std::uint64_t v) {
+            for (int i = 7; i >= 0; --i)
+                entry += static_cast<char>((v >> (8 * i)) & 0xff);
+        };
+        u64(4);
+        entry += static_cast<char>(EventType::ObjectMoved);
+        entry += '\0';
+        for (std::uint64_t id : {std::uint64_t{0x11}, std::uint64_t{0}, std::uint64_t{0x0300000000000001},
+                                 std::uint64_t{0x22}, std::uint64_t{0x0400000000000001}})
+            u64(id);
+        entry += std::string(15, '\0'); // three absent optionals
+        entry += std::string("\0\0\0\x08IPM.Note", 12);
+        entry += std::string("\0\0\0\x01p", 5);
+        u64(1234);
+        auto run = decodeFormat1Run(entry, kKey, [](Mid mid) {
+            return mid == 0x0300000000000001 ? std::string("sogo://new") : std::string("sogo://old");
+        });
+        CPPUNIT_ASSERT(run.ok());
+        CPPUNIT_ASSERT_EQUAL(std::size_t{1}, run->size());
+        const QueueEntry& e = run->front();
+        CPPUNIT_ASSERT_EQUAL(std::uint64_t{4}, e.sequence);
+        CPPUNIT_ASSERT(e.type == EventType::ObjectMoved);
+        CPPUNIT_ASSERT_EQUAL(std::string("sogo://new"), e.messageUri);
+        CPPUNIT_ASSERT_EQUAL(std::string("sogo://old"), e.oldMessageUri);
+        CPPUNIT_ASSERT_EQUAL(Fid{0x22}, e.oldFid);
+        CPPUNIT_ASSERT_EQUAL(std::string("IPM.Note"), e.messageClass);
+        CPPUNIT_ASSERT_EQUAL(std::int64_t{1234}, e.timeMs);
+        CPPUNIT_ASSERT(!decodeRun(entry, kKey).ok()); // not readable as the current format
     }
 
     void testOutOfRangeFieldsAreRejected()
@@ -251,16 +365,19 @@ class StoreRecordsTest : public CppUnit::TestFixture {
         std::string badKind = entry;
         badKind[10] = '\x02';
         CPPUNIT_ASSERT(!decodeEntry(badKind, kKey).ok());
-        // The presence byte of messageFlags follows the five ids.
+        // The presence byte of messageFlags follows the four folder ids and
+        // the two URIs.
         std::string badPresence = entry;
-        const std::size_t presence = 1 + 8 + 1 + 1 + 5 * 8;
+        const std::size_t presence =
+            1 + 8 + 1 + 1 + 4 * 8 + 4 + fullEntry().messageUri.size() + 4 + fullEntry().oldMessageUri.size();
         CPPUNIT_ASSERT_EQUAL('\x01', badPresence[presence]);
         badPresence[presence] = '\x02';
         CPPUNIT_ASSERT(!decodeEntry(badPresence, kKey).ok());
 
-        // Subscription: the table type is the last byte.
-        std::string subscriptions = encodeSubscriptions({{"s", 1, fnev::NewMail, 0, 0, TableType::AssociatedContents}});
-        subscriptions.back() = '\x04';
+        // Subscription: the table type comes before the (here empty) URI.
+        std::string subscriptions =
+            encodeSubscriptions({{"s", 1, fnev::NewMail, 0, 0, TableType::AssociatedContents, {}}});
+        subscriptions[subscriptions.size() - 5] = '\x04';
         CPPUNIT_ASSERT(!decodeSubscriptions(subscriptions, "k").ok());
     }
 
@@ -299,9 +416,8 @@ class StoreRecordsTest : public CppUnit::TestFixture {
         CPPUNIT_ASSERT_EQUAL("s" + us + "alice", keys::subscriptions("alice"));
         CPPUNIT_ASSERT_EQUAL("c" + us + "sess" + us + "alice" + us + "0100000000000001" + us + "2",
                              keys::cursor("sess", queue));
-        CPPUNIT_ASSERT_EQUAL("m" + us + "alice" + us + "sogo://x", keys::messageByUri("alice", "sogo://x"));
-        CPPUNIT_ASSERT_EQUAL("M" + us + "alice" + us + "ffffffffffffffff", keys::messageById("alice", ~Mid{0}));
-        CPPUNIT_ASSERT_EQUAL(std::string("counter"), keys::counter());
+        CPPUNIT_ASSERT_EQUAL("d" + us + "000000000000002a", keys::generation(42));
+        CPPUNIT_ASSERT_EQUAL(std::string("format"), keys::format());
         CPPUNIT_ASSERT_EQUAL("q" + us + "alice" + us + "0100000000000001" + us + "2", keys::queue(queue));
         CPPUNIT_ASSERT_EQUAL("e" + us + "alice" + us + "0100000000000001" + us + "2" + us + "000000000000000a",
                              keys::entry(queue, 10));
@@ -318,9 +434,9 @@ class StoreRecordsTest : public CppUnit::TestFixture {
                                            keys::folderById("alice", 1),
                                            keys::subscriptions("alice"),
                                            keys::cursor("alice", queue),
-                                           keys::messageByUri("alice", "x"),
-                                           keys::messageById("alice", 1),
-                                           keys::counter(),
+                                           keys::generation(1),
+                                           keys::format(),
+                                           keys::journal(),
                                            keys::queue(queue),
                                            keys::entry(queue, 1)};
         for (std::size_t i = 0; i < all.size(); ++i) {
@@ -353,8 +469,8 @@ class StoreRecordsTest : public CppUnit::TestFixture {
         QueueKey out;
         for (const std::string& key :
              {std::string(), std::string("q"), "q" + us, "q" + us + "alice", keys::subscriptions("alice"),
-              keys::cursor("s", queue), keys::binding("SOGo", "jdoe"), keys::counter(),
-              keys::messageByUri("alice", "x"), "q" + us + "alice" + us + "0000000000000001" + us + "4",
+              keys::cursor("s", queue), keys::binding("SOGo", "jdoe"), keys::format(), keys::generation(1),
+              "q" + us + "alice" + us + "0000000000000001" + us + "4",
               "q" + us + "alice" + us + "0000000000000001" + us, "q" + us + "alice" + us + "0000000000000001x2",
               "x" + us + "alice" + us + "0000000000000001" + us + "0"}) {
             CPPUNIT_ASSERT_MESSAGE("accepted a key it should not", !keys::parseQueue(key, out));
@@ -371,15 +487,20 @@ class StoreRecordsTest : public CppUnit::TestFixture {
         return {
             encodeBindings({{"alice", 2}, {"bob", 1}}),
             encodeBindings({}),
-            encodeSubscriptions({{"session-1", 3, fnev::NewMail, 0x0100000000000001, 0, TableType::Contents},
-                                 {"session-2", 4, fnev::ObjectCreated, 0, 0x0200000000000001, TableType::None}}),
+            encodeSubscriptions({{"session-1", 3, fnev::NewMail, 0x0100000000000001, 0, TableType::Contents, {}},
+                                 {"session-2", 4, fnev::ObjectCreated, 0, 0x0200000000000001, TableType::None,
+                                  "sogo://jdoe@INBOX/61.eml"}}),
             encodeSubscriptions({}),
             encodeNumber(42),
             encodeQueueState(QueueState{3, 9}),
             encodeEntry(fullEntry()),
             encodeEntry(withoutOptionals),
+            encodeGeneration({3, 10, 20, {7, 8}}),
         };
     }
+
+    // The version byte of each record of allRecords().
+    static std::vector<char> allVersions() { return {1, 1, 2, 2, 1, 1, 2, 2, 1}; }
 
     // One decoder per record of allRecords(), in order.
     static std::vector<Accepts> allDecoders()
@@ -395,6 +516,7 @@ class StoreRecordsTest : public CppUnit::TestFixture {
             [](std::string_view r) { return decodeQueueState(r, "k").ok(); },
             [](std::string_view r) { return decodeEntry(r, kKey).ok(); },
             [](std::string_view r) { return decodeEntry(r, kKey).ok(); },
+            [](std::string_view r) { return decodeGeneration(r, keys::generation(3)).ok(); },
         };
     }
 };

@@ -21,7 +21,7 @@ namespace {
 Subscription subscription(const std::string& session, std::uint32_t handle, std::uint16_t flags, Fid fid = 0,
                           Mid mid = 0, TableType table = TableType::None)
 {
-    return Subscription{session, handle, flags, fid, mid, table};
+    return Subscription{session, handle, flags, fid, mid, table, {}};
 }
 
 } // namespace
