@@ -345,9 +345,10 @@ class ClientModuleTest : public CppUnit::TestFixture {
         return *decoded;
     }
 
-    // Each test starts on a new state: its n-th new message gets global
-    // counter n, replica 1. (This process has store.tdb open through the
-    // module, and tdb allows one open per process: no second look at it.)
+    // The id of OpenChange's counter `counter` (replica 1): each test starts
+    // on a new mailbox, and messages take ids in the order drained. (This
+    // process has the index open through the module, and tdb allows one
+    // open per process: openchange_ids_test.cpp looks at the index itself.)
     static std::uint64_t midOf(std::uint64_t counter) { return ocs::store::makeMapiId(counter, 1); }
 
     // A handle with OpenChange's index as its resolver.

@@ -124,10 +124,24 @@ int runProgram(const std::vector<std::string>& args, const std::string& input, s
 }
 
 Daemon::Daemon(std::vector<std::string> extraArgs, std::string workDir)
-    : ownsDir_(workDir.empty()), stateDir_(workDir.empty() ? makeTempDir() : std::move(workDir))
+    : ownsDir_(workDir.empty()), stateDir_(workDir.empty() ? makeTempDir() : std::move(workDir)),
+      extraArgs_(std::move(extraArgs))
 {
     logFile_ = stateDir_ + "/daemon.log"; // appended to: a kept directory keeps earlier runs' logs
     std::filesystem::create_directories(mapistore());
+    start();
+}
+
+int Daemon::restart()
+{
+    const int status = stop(SIGTERM);
+    start();
+    return status;
+}
+
+void Daemon::start()
+{
+    const std::vector<std::string>& extraArgs = extraArgs_;
     const std::string portFile = stateDir_ + "/port";
     std::remove(portFile.c_str());
     std::vector<std::string> args = {OCS_DAEMON, "--state-dir", state(), "--port-file", portFile};

@@ -31,6 +31,9 @@ class Daemon {
     int stop(int signal);
     void signal(int signal) const;
     bool running();
+    // Stops with SIGTERM (returning its status) and starts again on the same
+    // state, with the same arguments.
+    int restart();
 
     // Runs the account tool on this daemon's state directory with `input` on
     // stdin; returns its exit status.
@@ -52,8 +55,11 @@ class Daemon {
     std::string mapistore() const { return stateDir_ + "/mapistore"; }
 
   private:
+    void start();
+
     bool ownsDir_ = true;
     std::string stateDir_;
+    std::vector<std::string> extraArgs_;
     std::string logFile_;
     int pid_ = -1;
     unsigned short port_ = 0;

@@ -199,6 +199,19 @@ std::optional<std::string> openMessage(const std::filesystem::path& mapistoreDir
     return index.fetch(kSoftDeletedTag + idKey(mid));
 }
 
+std::optional<std::uint64_t> messageId(const std::filesystem::path& mapistoreDirectory, const std::string& user,
+                                       const std::string& uri, bool allocate)
+{
+    Index index(mapistoreDirectory, user);
+    if (std::optional<std::uint64_t> id = index.findUri(uri))
+        return id;
+    if (!allocate)
+        return std::nullopt;
+    const std::uint64_t id = index.newId();
+    index.add(id, uri);
+    return id;
+}
+
 std::vector<std::uint64_t> allocatedIds(const std::filesystem::path& mapistoreDirectory, const std::string& user)
 {
     Index index(mapistoreDirectory, user);

@@ -52,6 +52,15 @@ std::map<std::string, std::uint64_t> listFolder(const std::filesystem::path& map
 std::optional<std::string> openMessage(const std::filesystem::path& mapistoreDirectory, const std::string& user,
                                        std::uint64_t mid);
 
+// What OpenChange's own notification service did for a message URI
+// (process_newmail_notification): look it up (tdb_record_get_fmid), and,
+// when unknown and `allocate` is set, take a new id
+// (mapistore_indexing_get_new_folderID_as_user) and register it
+// (mapistore_indexing_record_add_fmid_for_uri). nullopt: unknown and not
+// allocated. What the test callbacks of the client module's resolver call.
+std::optional<std::uint64_t> messageId(const std::filesystem::path& mapistoreDirectory, const std::string& user,
+                                       const std::string& uri, bool allocate);
+
 // Every id that has a record, soft-deleted ones included, in ascending order.
 std::vector<std::uint64_t> allocatedIds(const std::filesystem::path& mapistoreDirectory, const std::string& user);
 
