@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <iostream>
@@ -258,6 +259,10 @@ int setUp(const Options& o, Run& run)
     run.user = o.user;
     if (!check(ocs_open(o.stateDir.c_str(), &run.handle), "open " + o.stateDir))
         return 1;
+    // As OpenChange's mapistore_init makes it, owner only.
+    std::error_code made;
+    if (std::filesystem::create_directories(o.mapistore, made))
+        std::filesystem::permissions(o.mapistore, std::filesystem::perms::owner_all, made);
     auto index = IndexingTdbResolver::open(o.mapistore);
     if (!index) {
         std::cerr << "ocsmanager-consumer: " << index.error().detail << "\n";
