@@ -4,6 +4,7 @@
 
 #include "client_module/indexing_tdb.hpp"
 #include "client_module/session.hpp"
+#include "client_module/watch.hpp"
 
 #include <cstring>
 #include <new>
@@ -18,6 +19,10 @@ struct ocs_session {
     ocs::client_module::StateHandle& state;
 
     bool resolver() const { return state.resolver != nullptr; }
+};
+
+struct ocs_watch {
+    std::unique_ptr<ocs::client_module::Watch> watch;
 };
 
 namespace {
@@ -300,6 +305,45 @@ ocs_status ocs_push_unregister(ocs_session* session, uint32_t notification_handl
     if (!session)
         return OCS_E_INVALID_ARGUMENT;
     return guarded([&] { return found(session->session->unregisterPush(notification_handle)); });
+}
+
+ocs_status ocs_watch_open(ocs_handle* handle, const char* user, const char* session_id, ocs_watch** watch)
+{
+    if (!handle || !present(user) || !present(session_id) || !watch)
+        return OCS_E_INVALID_ARGUMENT;
+    return guarded([&] {
+        auto opened = ocs::client_module::Watch::open(*handle->state, user, session_id);
+        if (!opened)
+            return statusOf(opened.error());
+        if (!*opened)
+            return OCS_E_NOT_FOUND;
+        *watch = new ocs_watch{std::move(*opened)};
+        return OCS_OK;
+    });
+}
+
+int ocs_watch_fd(const ocs_watch* watch)
+{
+    return watch ? watch->watch->fd() : -1;
+}
+
+ocs_status ocs_watch_rearm(ocs_watch* watch, int* pending)
+{
+    if (!watch || !pending)
+        return OCS_E_INVALID_ARGUMENT;
+    *pending = 0;
+    return guarded([&] {
+        auto waiting = watch->watch->rearm();
+        if (!waiting)
+            return statusOf(waiting.error());
+        *pending = *waiting ? 1 : 0;
+        return OCS_OK;
+    });
+}
+
+void ocs_watch_close(ocs_watch* watch)
+{
+    delete watch;
 }
 
 } // extern "C"

@@ -168,6 +168,32 @@ ocs_status ocs_push_register(ocs_session* session, const uint8_t* context, size_
                              size_t address_size, uint32_t* notification_handle);
 ocs_status ocs_push_unregister(ocs_session* session, uint32_t notification_handle);
 
+/* --- watching a session from another process ------------------------------ */
+
+/* EcDoAsyncWaitEx usually runs in another process than the session's
+ * EcDoRpcExt2 calls. A watch gives that process a descriptor of its own
+ * for an existing session, without taking the session's wake-up away: the
+ * daemon wakes the session and each of its watches. One watch is used by
+ * one thread at a time; a process may hold many. */
+typedef struct ocs_watch ocs_watch;
+
+/* Watches session `session_id` of OpenChange user `user` (opened by
+ * ocs_session_open in any process, with at least one subscription):
+ * OCS_E_NOT_FOUND otherwise. The descriptor is readable at once when the
+ * session has notifications pending. */
+ocs_status ocs_watch_open(ocs_handle *handle, const char *user, const char *session_id, ocs_watch **watch);
+/* Readable when the session may have notifications pending. Owned by the
+ * watch. */
+int ocs_watch_fd(const ocs_watch *watch);
+/* Clears the descriptor, then looks: *pending is 1 when the session has
+ * entries it has not drained that its subscriptions want (the descriptor is
+ * then readable again), else 0. EcDoAsyncWaitEx: rearm; complete at once
+ * when pending, else wait for the descriptor. An entry about a message
+ * OpenChange never indexed may say pending for an object subscription that
+ * will drain nothing. */
+ocs_status ocs_watch_rearm(ocs_watch *watch, int *pending);
+void ocs_watch_close(ocs_watch *watch);
+
 #ifdef __cplusplus
 }
 #endif

@@ -52,6 +52,7 @@ void Notifier::notifyNow(const std::set<std::string>& sessions)
 {
     for (const std::string& session : sessions) {
         waker_.wake(session);
+        wakeWatchers(session);
         // A plain read first: most sessions have no push, or one already sent.
         auto registered = registry_.push(session);
         if (!registered || !*registered || !(*registered)->armed)
@@ -59,6 +60,18 @@ void Notifier::notifyNow(const std::set<std::string>& sessions)
         auto armed = registry_.takeArmedPush(session);
         if (armed && *armed)
             push(**armed);
+    }
+}
+
+void Notifier::wakeWatchers(const std::string& session)
+{
+    auto tokens = registry_.watchers(session);
+    if (!tokens)
+        return;
+    for (const std::string& token : *tokens) {
+        // A process that ended without closing its watch: forget it.
+        if (!waker_.wakeWatcher(session, token)) [[maybe_unused]]
+            auto forgotten = registry_.removeWatcher(session, token); // best effort, as wake-ups are
     }
 }
 
@@ -84,8 +97,8 @@ void Notifier::push(const store::PushRegistration& registration) const
     }
     if (fd < 0)
         return;
-    [[maybe_unused]] auto sent = ::sendto(fd, registration.context.data(), registration.context.size(),
-                                          MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&address), length);
+    [[maybe_unused]] auto sent = ::sendto(fd, registration.context.data(), registration.context.size(), MSG_DONTWAIT,
+                                          reinterpret_cast<sockaddr*>(&address), length);
 }
 
 } // namespace ocs::queue

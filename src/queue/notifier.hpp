@@ -1,4 +1,5 @@
-// After a commit: wakes every session that received an entry, and sends the
+// After a commit: wakes every session that received an entry (and every
+// process watching it, ocs_watch_open), and sends the
 // UDP push a session registered (EcRRegisterPushNotification) — one datagram,
 // then none until the session has drained. While a Gathering is open on the
 // calling thread, notifications wait for its end and each session is told
@@ -15,7 +16,7 @@
 namespace ocs::queue {
 
 class Notifier {
-public:
+  public:
     Notifier(const std::filesystem::path& stateDirectory, store::Registry& registry);
     ~Notifier();
     Notifier(const Notifier&) = delete;
@@ -27,21 +28,22 @@ public:
 
     // Gathers this thread's notifications (of this notifier) until it ends.
     class Gathering {
-    public:
+      public:
         explicit Gathering(Notifier& notifier);
         ~Gathering();
         Gathering(const Gathering&) = delete;
         Gathering& operator=(const Gathering&) = delete;
 
-    private:
+      private:
         friend class Notifier;
         Notifier& notifier_;
         std::set<std::string> sessions_;
         Gathering* outer_;
     };
 
-private:
+  private:
     void notifyNow(const std::set<std::string>& sessions);
+    void wakeWatchers(const std::string& session);
     void push(const store::PushRegistration& registration) const;
 
     store::Registry& registry_;

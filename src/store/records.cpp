@@ -117,6 +117,11 @@ std::string pushHandleCounter()
     return "pushhandle";
 }
 
+std::string watchers(std::string_view session)
+{
+    return join({"w", session});
+}
+
 std::string generation(std::uint64_t number)
 {
     return join({"d", hex16(number)});
@@ -486,6 +491,33 @@ Result<PushRegistration> decodePush(std::string_view record, std::string_view ke
         return corrupt(key);
     return PushRegistration{std::string(*user),    *handle,    std::string(*context), *family, *port,
                             std::string(*address), *armed == 1};
+}
+
+std::string encodeWatchers(const std::vector<std::string>& tokens)
+{
+    BinaryWriter out = versioned();
+    out.u32(static_cast<std::uint32_t>(tokens.size()));
+    for (const std::string& token : tokens)
+        out.string(token);
+    return out.data();
+}
+
+Result<std::vector<std::string>> decodeWatchers(std::string_view record, std::string_view key)
+{
+    BinaryReader in(record);
+    const auto count = openRecord(in) ? in.u32() : std::nullopt;
+    if (!count)
+        return corrupt(key);
+    std::vector<std::string> tokens;
+    for (std::uint32_t i = 0; i < *count; ++i) {
+        const auto token = in.string();
+        if (!token)
+            return corrupt(key);
+        tokens.emplace_back(*token);
+    }
+    if (!in.atEnd())
+        return corrupt(key);
+    return tokens;
 }
 
 std::string encodePosition(const JournalPosition& position)

@@ -27,6 +27,7 @@ std::string subscriptions(std::string_view user);                            // 
 std::string cursor(std::string_view session, const QueueKey& queue);         // registry
 std::string push(std::string_view session);                                  // registry
 std::string pushHandleCounter();                                             // registry
+std::string watchers(std::string_view session);                              // registry
 std::string generation(std::uint64_t number);                                // store: duplicate window
 std::string format();                                                        // store: its layout's version
 std::string journal();                                                       // store: applied up to
@@ -74,6 +75,8 @@ std::string encodeNumber(std::uint64_t value);
 std::string encodeQueueState(const QueueState& state);
 std::string encodeEntry(const QueueEntry& entry);
 std::string encodePush(const PushRegistration& push);
+// The tokens of the processes watching a session (ocs_watch_open).
+std::string encodeWatchers(const std::vector<std::string>& tokens);
 std::string encodePosition(const JournalPosition& position);
 // A journal record's payload (not a TDB value).
 std::string encodeChanges(const Changes& changes);
@@ -106,6 +109,7 @@ Result<std::vector<QueueEntry>> decodeRun(std::string_view record, std::string_v
 Result<std::vector<QueueEntry>> decodeFormat1Run(std::string_view record, std::string_view key,
                                                  const std::function<std::string(Mid)>& uriOf);
 Result<PushRegistration> decodePush(std::string_view record, std::string_view key);
+Result<std::vector<std::string>> decodeWatchers(std::string_view record, std::string_view key);
 Result<JournalPosition> decodePosition(std::string_view record, std::string_view key);
 Result<Changes> decodeChanges(std::string_view record);
 

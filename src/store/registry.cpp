@@ -30,8 +30,7 @@ struct Registry::Impl {
     TdbFile file;
 
     // Reads a record and decodes it; `empty` when the key is absent.
-    template <typename T, typename Decode>
-    Result<T> load(const std::string& key, Decode decode, T empty)
+    template <typename T, typename Decode> Result<T> load(const std::string& key, Decode decode, T empty)
     {
         auto record = file.fetch(key);
         if (!record)
@@ -92,8 +91,8 @@ Status Registry::bind(const std::string& user, const std::string& backend, const
         auto holders = impl_->load(key, decodeBindings, std::vector<BindingHolder>());
         if (!holders)
             return holders.error();
-        auto found = std::find_if(holders->begin(), holders->end(),
-                                  [&](const BindingHolder& h) { return h.user == user; });
+        auto found =
+            std::find_if(holders->begin(), holders->end(), [&](const BindingHolder& h) { return h.user == user; });
         if (found == holders->end())
             holders->push_back({user, 1});
         else
@@ -111,8 +110,8 @@ Result<bool> Registry::unbind(const std::string& user, const std::string& backen
         auto holders = impl_->load(key, decodeBindings, std::vector<BindingHolder>());
         if (!holders)
             return holders.error();
-        auto found = std::find_if(holders->begin(), holders->end(),
-                                  [&](const BindingHolder& h) { return h.user == user; });
+        auto found =
+            std::find_if(holders->begin(), holders->end(), [&](const BindingHolder& h) { return h.user == user; });
         if (found == holders->end())
             return {};
         wasBound = true;
@@ -216,8 +215,9 @@ Result<bool> Registry::unsubscribe(const std::string& user, const std::string& s
         auto list = impl_->load(key, decodeSubscriptions, std::vector<Subscription>());
         if (!list)
             return list.error();
-        const auto found = std::find_if(list->begin(), list->end(),
-                                        [&](const Subscription& s) { return s.session == session && s.handle == handle; });
+        const auto found = std::find_if(list->begin(), list->end(), [&](const Subscription& s) {
+            return s.session == session && s.handle == handle;
+        });
         if (found == list->end())
             return {};
         removed = true;
@@ -252,13 +252,54 @@ Status Registry::closeSession(const std::string& user, const std::string& sessio
             if (auto removed = impl_->file.remove(keys::cursor(session, queueOf(user, s))); !removed)
                 return removed.error();
         }
-        list->erase(std::remove_if(list->begin(), list->end(),
-                                   [&](const Subscription& s) { return s.session == session; }),
-                    list->end());
-        if (auto removed = impl_->file.remove(keys::push(session)); !removed)
-            return removed.error();
+        list->erase(
+            std::remove_if(list->begin(), list->end(), [&](const Subscription& s) { return s.session == session; }),
+            list->end());
+        for (const std::string& gone : {keys::push(session), keys::watchers(session)}) {
+            if (auto removed = impl_->file.remove(gone); !removed)
+                return removed.error();
+        }
         return impl_->storeOrRemove(key, !list->empty(), encodeSubscriptions(*list));
     });
+}
+
+Status Registry::addWatcher(const std::string& session, const std::string& token)
+{
+    const std::lock_guard lock(impl_->mutex);
+    const std::string key = keys::watchers(session);
+    return impl_->transact([&]() -> Status {
+        auto tokens = impl_->load(key, decodeWatchers, std::vector<std::string>());
+        if (!tokens)
+            return tokens.error();
+        if (std::find(tokens->begin(), tokens->end(), token) == tokens->end())
+            tokens->push_back(token);
+        return impl_->file.store(key, encodeWatchers(*tokens), TdbFile::StoreMode::Replace);
+    });
+}
+
+Result<bool> Registry::removeWatcher(const std::string& session, const std::string& token)
+{
+    const std::lock_guard lock(impl_->mutex);
+    const std::string key = keys::watchers(session);
+    bool removed = false;
+    Status status = impl_->transact([&]() -> Status {
+        auto tokens = impl_->load(key, decodeWatchers, std::vector<std::string>());
+        if (!tokens)
+            return tokens.error();
+        const auto kept = std::remove(tokens->begin(), tokens->end(), token);
+        removed = kept != tokens->end();
+        tokens->erase(kept, tokens->end());
+        return removed ? impl_->storeOrRemove(key, !tokens->empty(), encodeWatchers(*tokens)) : Status();
+    });
+    if (!status)
+        return status.error();
+    return removed;
+}
+
+Result<std::vector<std::string>> Registry::watchers(const std::string& session)
+{
+    const std::lock_guard lock(impl_->mutex);
+    return impl_->load(keys::watchers(session), decodeWatchers, std::vector<std::string>());
 }
 
 Status Registry::setCursors(const std::string& session, const std::vector<std::pair<QueueKey, std::uint64_t>>& cursors)
@@ -266,8 +307,8 @@ Status Registry::setCursors(const std::string& session, const std::vector<std::p
     const std::lock_guard lock(impl_->mutex);
     return impl_->transact([&]() -> Status {
         for (const auto& [queue, next] : cursors) {
-            if (Status s = impl_->file.store(keys::cursor(session, queue), encodeNumber(next),
-                                             TdbFile::StoreMode::Replace);
+            if (Status s =
+                    impl_->file.store(keys::cursor(session, queue), encodeNumber(next), TdbFile::StoreMode::Replace);
                 !s)
                 return s;
         }
@@ -391,8 +432,7 @@ namespace {
 // Decodes one record and hands it on; a record that does not decode stops
 // the walk with its error.
 template <typename Decode, typename Deliver>
-bool deliverDecoded(Decode decode, std::string_view value, const std::string& key, Status& failure,
-                    Deliver deliver)
+bool deliverDecoded(Decode decode, std::string_view value, const std::string& key, Status& failure, Deliver deliver)
 {
     auto decoded = decode(value, key);
     if (!decoded) {
@@ -427,8 +467,8 @@ Status Registry::visit(const Visitor& visitor)
                                   [&](const PushRegistration& push) { visitor.push(field(1), push); });
         if (parts[0] == "c" && parts.size() == 5 && visitor.cursor) {
             QueueKey queue;
-            const std::string queueKey = "q" + std::string(1, keys::kSeparator) +
-                                         std::string(key.substr(parts[0].size() + parts[1].size() + 2));
+            const std::string queueKey =
+                "q" + std::string(1, keys::kSeparator) + std::string(key.substr(parts[0].size() + parts[1].size() + 2));
             if (!keys::parseQueue(queueKey, queue)) {
                 failure = makeError(ErrorCode::InternalError, {}, "bad cursor key");
                 return false;

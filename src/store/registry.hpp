@@ -25,7 +25,7 @@ namespace ocs::store {
 // Thread-safe (one lock around the single TDB handle); safe with other
 // processes using the same file (every read-modify-write is a transaction).
 class Registry {
-public:
+  public:
     static Result<std::unique_ptr<Registry>> open(const std::filesystem::path& stateDirectory,
                                                   Access access = Access::ReadWrite);
     ~Registry();
@@ -47,7 +47,7 @@ public:
                      std::optional<std::uint64_t> startAt = std::nullopt);
     Result<bool> unsubscribe(const std::string& user, const std::string& session, std::uint32_t handle);
     Result<std::vector<Subscription>> subscriptions(const std::string& user);
-    // Removes every subscription, cursor and push registration of a session.
+    // Removes every subscription, cursor, push registration and watcher of a session.
     Status closeSession(const std::string& user, const std::string& session);
 
     // The next sequence the session will read from the queue.
@@ -68,6 +68,12 @@ public:
     // The session, when it drains: the next entry may push again.
     Status armPush(const std::string& session);
 
+    // Processes watching a session (ocs_watch_open), by the token naming
+    // each one's wake-up socket. Removing: false when it was not there.
+    Status addWatcher(const std::string& session, const std::string& token);
+    Result<bool> removeWatcher(const std::string& session, const std::string& token);
+    Result<std::vector<std::string>> watchers(const std::string& session);
+
     // Every record, decoded, for tools. A walk of the whole file.
     struct Visitor {
         std::function<void(const std::string& backend, const std::string& backendUser,
@@ -80,7 +86,7 @@ public:
     };
     Status visit(const Visitor& visitor);
 
-private:
+  private:
     struct Impl;
     explicit Registry(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;

@@ -51,13 +51,30 @@ fs::path wakePath(const fs::path& stateDirectory, std::string_view session)
     return stateDirectory / "wake" / std::string(session);
 }
 
+fs::path watcherPath(const fs::path& stateDirectory, std::string_view session, std::string_view token)
+{
+    return stateDirectory / "wake" / (std::string(session) + "~" + std::string(token));
+}
+
 Result<WakeSocket> WakeSocket::bind(const fs::path& stateDirectory, const std::string& session)
 {
     if (!isValidSessionId(session))
         return makeError(ErrorCode::InvalidParameter, "session", "invalid session id");
+    return bindAt(stateDirectory, wakePath(stateDirectory, session));
+}
+
+Result<WakeSocket> WakeSocket::bindWatcher(const fs::path& stateDirectory, const std::string& session,
+                                           const std::string& token)
+{
+    if (!isValidSessionId(session) || !isValidSessionId(token))
+        return makeError(ErrorCode::InvalidParameter, "session", "invalid session id or watcher token");
+    return bindAt(stateDirectory, watcherPath(stateDirectory, session, token));
+}
+
+Result<WakeSocket> WakeSocket::bindAt(const fs::path& stateDirectory, const fs::path& path)
+{
     if (Status made = ensureStateDirectory(stateDirectory / "wake"); !made)
         return made.error();
-    const fs::path path = wakePath(stateDirectory, session);
     sockaddr_un address;
     if (!toAddress(path, address))
         return makeError(ErrorCode::InvalidParameter, "session", path.string() + ": path too long for a socket");
@@ -117,8 +134,8 @@ void WakeSocket::signal()
     if (!toAddress(path_, address))
         return;
     const char byte = 1;
-    [[maybe_unused]] auto sent = ::sendto(fd_, &byte, 1, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&address),
-                                          sizeof address);
+    [[maybe_unused]] auto sent =
+        ::sendto(fd_, &byte, 1, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&address), sizeof address);
 }
 
 Waker::Waker(fs::path stateDirectory)
@@ -132,14 +149,30 @@ Waker::~Waker()
         ::close(fd_);
 }
 
-void Waker::wake(const std::string& session) const
+int Waker::send(const fs::path& path) const
 {
     sockaddr_un address;
-    if (fd_ < 0 || !isValidSessionId(session) || !toAddress(wakePath(stateDirectory_, session), address))
-        return;
+    if (fd_ < 0 || !toAddress(path, address))
+        return EINVAL;
     const char byte = 1;
-    [[maybe_unused]] auto sent = ::sendto(fd_, &byte, 1, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&address),
-                                          sizeof address);
+    if (::sendto(fd_, &byte, 1, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&address), sizeof address) < 0)
+        return errno;
+    return 0;
+}
+
+void Waker::wake(const std::string& session) const
+{
+    if (isValidSessionId(session))
+        send(wakePath(stateDirectory_, session));
+}
+
+bool Waker::wakeWatcher(const std::string& session, const std::string& token) const
+{
+    if (!isValidSessionId(session) || !isValidSessionId(token))
+        return false;
+    const int error = send(watcherPath(stateDirectory_, session, token));
+    // A full buffer (EAGAIN) is a wake-up already pending.
+    return error != ENOENT && error != ECONNREFUSED;
 }
 
 } // namespace ocs::store

@@ -17,11 +17,18 @@ namespace ocs::store {
 bool isValidSessionId(std::string_view session);
 
 std::filesystem::path wakePath(const std::filesystem::path& stateDirectory, std::string_view session);
+// The socket of one process watching the session (ocs_watch_open):
+// <state>/wake/<session>~<token> ('~' is in no session id).
+std::filesystem::path watcherPath(const std::filesystem::path& stateDirectory, std::string_view session,
+                                  std::string_view token);
 
 // The session's end: readable when a wake-up is pending.
 class WakeSocket {
-public:
+  public:
     static Result<WakeSocket> bind(const std::filesystem::path& stateDirectory, const std::string& session);
+    // A watcher's end: `token` is 1 to 64 of A-Z a-z 0-9 . _ - too.
+    static Result<WakeSocket> bindWatcher(const std::filesystem::path& stateDirectory, const std::string& session,
+                                          const std::string& token);
     WakeSocket(WakeSocket&& other) noexcept;
     WakeSocket& operator=(WakeSocket&& other) noexcept;
     WakeSocket(const WakeSocket&) = delete;
@@ -34,8 +41,9 @@ public:
     // Makes the descriptor readable again (entries were left pending).
     void signal();
 
-private:
+  private:
     WakeSocket(int fd, std::filesystem::path path) : fd_(fd), path_(std::move(path)) {}
+    static Result<WakeSocket> bindAt(const std::filesystem::path& stateDirectory, const std::filesystem::path& path);
     void close();
 
     int fd_ = -1;
@@ -44,7 +52,7 @@ private:
 
 // The daemon's end: one unbound socket for every wake-up it sends.
 class Waker {
-public:
+  public:
     explicit Waker(std::filesystem::path stateDirectory);
     ~Waker();
     Waker(const Waker&) = delete;
@@ -53,8 +61,13 @@ public:
     // Best effort: a session that is gone or already has a wake-up pending
     // (its socket buffer is full) needs nothing more.
     void wake(const std::string& session) const;
+    // The same for a watcher of the session; false when its socket is gone
+    // (the watching process ended without closing the watch).
+    bool wakeWatcher(const std::string& session, const std::string& token) const;
 
-private:
+  private:
+    // errno of the send, 0 when sent.
+    int send(const std::filesystem::path& path) const;
     std::filesystem::path stateDirectory_;
     int fd_ = -1;
 };

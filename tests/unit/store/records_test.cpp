@@ -52,6 +52,7 @@ class StoreRecordsTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testRecordsStartWithTheirVersion);
     CPPUNIT_TEST(testVersionOneSubscriptionsStillDecode);
     CPPUNIT_TEST(testGenerationRoundTrips);
+    CPPUNIT_TEST(testWatchersRoundTrip);
     CPPUNIT_TEST(testChangesRoundTrip);
     CPPUNIT_TEST(testJournalRecordOfFormatOneIsRefusedWithAdvice);
     CPPUNIT_TEST(testFormatOneRunReadsWithUrisInPlaceOfMids);
@@ -286,6 +287,18 @@ class StoreRecordsTest : public CppUnit::TestFixture {
         CPPUNIT_ASSERT(!keys::isGeneration(keys::queue({"d", 1, TableType::None})));
     }
 
+    void testWatchersRoundTrip()
+    {
+        for (const std::vector<std::string>& tokens :
+             {std::vector<std::string>{}, std::vector<std::string>{"0123456789abcdef", "a"}}) {
+            auto decoded = decodeWatchers(encodeWatchers(tokens), "k");
+            CPPUNIT_ASSERT(decoded.ok());
+            CPPUNIT_ASSERT(tokens == *decoded);
+        }
+        const std::string us(1, keys::kSeparator);
+        CPPUNIT_ASSERT_EQUAL("w" + us + "s-1", keys::watchers("s-1"));
+    }
+
     void testChangesRoundTrip()
     {
         Changes changes;
@@ -496,11 +509,12 @@ class StoreRecordsTest : public CppUnit::TestFixture {
             encodeEntry(fullEntry()),
             encodeEntry(withoutOptionals),
             encodeGeneration({3, 10, 20, {7, 8}}),
+            encodeWatchers({"0123456789abcdef", "fedcba9876543210"}),
         };
     }
 
     // The version byte of each record of allRecords().
-    static std::vector<char> allVersions() { return {1, 1, 2, 2, 1, 1, 2, 2, 1}; }
+    static std::vector<char> allVersions() { return {1, 1, 2, 2, 1, 1, 2, 2, 1, 1}; }
 
     // One decoder per record of allRecords(), in order.
     static std::vector<Accepts> allDecoders()
@@ -517,6 +531,7 @@ class StoreRecordsTest : public CppUnit::TestFixture {
             [](std::string_view r) { return decodeEntry(r, kKey).ok(); },
             [](std::string_view r) { return decodeEntry(r, kKey).ok(); },
             [](std::string_view r) { return decodeGeneration(r, keys::generation(3)).ok(); },
+            [](std::string_view r) { return decodeWatchers(r, "k").ok(); },
         };
     }
 };

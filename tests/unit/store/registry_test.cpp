@@ -44,6 +44,7 @@ class RegistryTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testSubscribeSetsAStartingCursorOnlyWhenThereIsNone);
     CPPUNIT_TEST(testCursorsArePerSessionAndQueue);
     CPPUNIT_TEST(testVisitSeesEveryRecord);
+    CPPUNIT_TEST(testWatchersAreAddedOnceAndRemoved);
     CPPUNIT_TEST(testStateSurvivesReopen);
     CPPUNIT_TEST(testFileIsOwnerOnly);
     CPPUNIT_TEST(testReadOnlyRegistryRefusesChanges);
@@ -222,6 +223,24 @@ class RegistryTest : public CppUnit::TestFixture {
         CPPUNIT_ASSERT(subscriptions("alice").empty());
         CPPUNIT_ASSERT(registry_->closeSession("alice", "s2").ok()); // closing twice is harmless
         CPPUNIT_ASSERT(registry_->closeSession("nobody", "s9").ok());
+    }
+
+    void testWatchersAreAddedOnceAndRemoved()
+    {
+        CPPUNIT_ASSERT(registry_->watchers("s1")->empty());
+        CPPUNIT_ASSERT(registry_->addWatcher("s1", "aaaa").ok());
+        CPPUNIT_ASSERT(registry_->addWatcher("s1", "bbbb").ok());
+        CPPUNIT_ASSERT(registry_->addWatcher("s1", "aaaa").ok()); // once
+        CPPUNIT_ASSERT(registry_->addWatcher("s2", "cccc").ok());
+        CPPUNIT_ASSERT((*registry_->watchers("s1") == std::vector<std::string>{"aaaa", "bbbb"}));
+        CPPUNIT_ASSERT(*registry_->removeWatcher("s1", "aaaa"));
+        CPPUNIT_ASSERT(!*registry_->removeWatcher("s1", "aaaa"));
+        CPPUNIT_ASSERT((*registry_->watchers("s1") == std::vector<std::string>{"bbbb"}));
+        // Closing a session forgets its watchers, not another session's.
+        CPPUNIT_ASSERT(registry_->subscribe("alice", subscription("s1", 1, fnev::NewMail)).ok());
+        CPPUNIT_ASSERT(registry_->closeSession("alice", "s1").ok());
+        CPPUNIT_ASSERT(registry_->watchers("s1")->empty());
+        CPPUNIT_ASSERT((*registry_->watchers("s2") == std::vector<std::string>{"cccc"}));
     }
 
     void testCloseSessionRemovesTheSessionsCursors()
