@@ -129,7 +129,8 @@ bool isKnownTableEvent(std::uint16_t event)
 }
 
 // TagCount 0xFFFF: no property list given ([MS-OXCNOTIF] 2.2.1.4.1.2: Tags
-// is absent when TagCount is 0x0000 or 0xFFFF).
+// is absent when TagCount is 0x0000 or 0xFFFF). What each type writes is
+// decided where its notifications are built (tagsFor, below).
 constexpr std::uint16_t kNoTagList = 0xFFFF;
 
 // --- UTF-8 <-> UTF-16 for MessageClass --------------------------------------------
@@ -484,9 +485,32 @@ NotificationData newMail(const store::QueueEntry& e)
     return d;
 }
 
+// TagCount and Tags per NotificationType ([MS-OXCNOTIF] 2.2.1.4.1.2). The
+// field is present only for ObjectCreated (0x0004) and ObjectModified
+// (0x0010); Tags follows only when TagCount is neither 0x0000 nor 0xFFFF (the
+// section gives the two values no other difference). Producers never say
+// which properties an event touched, so no Tags are written:
+// - ObjectModified: 0x0000, as "the value of this field SHOULD be set to
+//   0x0000" (Exchange 2013 and later do; Exchange 2003-2010 listed the
+//   changed tags, product behavior note 9).
+// - ObjectCreated: the section sets no value; 0x0000 too. 0xFFFF would be as
+//   valid on the wire, but OpenChange's libmapiserver_RopNotify_size tests a
+//   folder-created TagCount against 0xFFFF through another member of its
+//   NotificationData union (FolderModifiedNotification_10, whose TagCount
+//   lies over ParentFID) and then counts 0xFFFF tags of 4 bytes: an
+//   OpenChange that sizes our notifications itself gets 0x0000 right.
+// - NewMail, ObjectDeleted, ObjectMoved, ObjectCopied: no TagCount at all
+//   (presenceOf leaves it out).
+std::optional<std::vector<std::uint32_t>> tagsFor(std::uint16_t type)
+{
+    if (type == store::fnev::ObjectModified || type == store::fnev::ObjectCreated)
+        return std::vector<std::uint32_t>{}; // TagCount 0x0000
+    return std::nullopt;                     // no TagCount
+}
+
 // A message object notification: M set, FolderId and MessageId; moves and
 // copies add OldFolderId and OldMessageId; created and modified carry
-// TagCount 0xFFFF (we do not know which properties changed).
+// TagCount (tagsFor).
 NotificationData messageObject(const store::QueueEntry& e, std::uint16_t type)
 {
     NotificationData d;
@@ -495,13 +519,15 @@ NotificationData messageObject(const store::QueueEntry& e, std::uint16_t type)
     d.mid = e.mid;
     d.oldFid = e.oldFid;
     d.oldMid = e.oldMid;
+    d.tags = tagsFor(type);
     return d;
 }
 
 // A folder object notification: FolderId and ParentFolderId; moves and copies
 // add OldFolderId and OldParentFolderId. Entries do not record the old parent
 // of a moved folder, so OldParentFolderId is 0 (the field is mandatory for
-// folder moves and copies; 0 is no valid folder id).
+// folder moves and copies; 0 is no valid folder id). Created and modified
+// carry TagCount (tagsFor).
 NotificationData folderObject(const store::QueueEntry& e, std::uint16_t type)
 {
     NotificationData d;
@@ -510,6 +536,7 @@ NotificationData folderObject(const store::QueueEntry& e, std::uint16_t type)
     d.parentFid = e.parentFid;
     d.oldFid = e.oldFid;
     d.oldParentFid = 0;
+    d.tags = tagsFor(type);
     if (type == store::fnev::ObjectModified) {
         if (e.totalCount) {
             d.flags |= flag::TotalCount;

@@ -150,6 +150,7 @@ class RopNotifyEncodingTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testFolderMoved);
     CPPUNIT_TEST(testFolderCopied);
     CPPUNIT_TEST(testTagListIsWrittenWhenKnown);
+    CPPUNIT_TEST(testTagCountFollowsTheNotificationType);
     CPPUNIT_TEST(testTableChanged);
     CPPUNIT_TEST(testContentsRowDeleted);
     CPPUNIT_TEST(testContentsRowMovedOutIsDeletedWithOldIds);
@@ -278,7 +279,7 @@ class RopNotifyEncodingTest : public CppUnit::TestFixture {
                                      + kFidBytes                    // FolderId
                                      + kMidBytes                    // MessageId
                                      // no ParentFolderId: M set, S not set
-                                     + bytes({0xFF, 0xFF}); // TagCount 0xFFFF: no tag list, no Tags
+                                     + bytes({0x00, 0x00}); // TagCount 0x0000: no Tags
         ASSERT_WIRE(expected, wireFor(messageEntry(EventType::ObjectCreated), objectSubscription(fnev::ObjectCreated)));
     }
 
@@ -287,7 +288,7 @@ class RopNotifyEncodingTest : public CppUnit::TestFixture {
         const std::string expected = header() + bytes({0x10, 0x80}) // NotificationFlags: ObjectModified | M
                                      + kFidBytes                    // FolderId
                                      + kMidBytes                    // MessageId
-                                     + bytes({0xFF, 0xFF});         // TagCount 0xFFFF
+                                     + bytes({0x00, 0x00});         // TagCount 0x0000: SHOULD for 0x0010, no Tags
         ASSERT_WIRE(expected,
                     wireFor(messageEntry(EventType::ObjectModified), objectSubscription(fnev::ObjectModified)));
     }
@@ -325,7 +326,7 @@ class RopNotifyEncodingTest : public CppUnit::TestFixture {
         const std::string expected = header() + bytes({0x04, 0x00}) // NotificationFlags: ObjectCreated (no M)
                                      + kFidBytes                    // FolderId
                                      + kParentBytes                 // ParentFolderId (S and M both clear)
-                                     + bytes({0xFF, 0xFF});         // TagCount 0xFFFF
+                                     + bytes({0x00, 0x00});         // TagCount 0x0000
         ASSERT_WIRE(expected, wireFor(folderEntry(EventType::ObjectCreated), objectSubscription(fnev::ObjectCreated)));
     }
 
@@ -333,7 +334,7 @@ class RopNotifyEncodingTest : public CppUnit::TestFixture {
     {
         const std::string expected = header() + bytes({0x10, 0x00}) // NotificationFlags: ObjectModified
                                      + kFidBytes                    // FolderId
-                                     + bytes({0xFF, 0xFF});         // TagCount 0xFFFF (no ParentFolderId)
+                                     + bytes({0x00, 0x00});         // TagCount 0x0000 (no ParentFolderId)
         ASSERT_WIRE(expected,
                     wireFor(folderEntry(EventType::ObjectModified), objectSubscription(fnev::ObjectModified)));
     }
@@ -346,7 +347,7 @@ class RopNotifyEncodingTest : public CppUnit::TestFixture {
         const std::string expected = header() + bytes({0x10, 0x30}) // NotificationFlags: ObjectModified | T | U
                                      + kFidBytes                    // FolderId
                                      + bytes({
-                                           0xFF, 0xFF,             // TagCount 0xFFFF
+                                           0x00, 0x00,             // TagCount 0x0000
                                            0x2C, 0x01, 0x00, 0x00, // TotalMessageCount 300
                                            0x07, 0x00, 0x00, 0x00, // UnreadMessageCount 7
                                        });
@@ -360,7 +361,7 @@ class RopNotifyEncodingTest : public CppUnit::TestFixture {
         const std::string expected = header() + bytes({0x10, 0x20}) // NotificationFlags: ObjectModified | U
                                      + kFidBytes                    // FolderId
                                      + bytes({
-                                           0xFF, 0xFF,             // TagCount 0xFFFF
+                                           0x00, 0x00,             // TagCount 0x0000
                                            0x00, 0x00, 0x00, 0x00, // UnreadMessageCount 0
                                        });
         ASSERT_WIRE(expected, wireFor(e, objectSubscription(fnev::ObjectModified)));
@@ -414,6 +415,31 @@ class RopNotifyEncodingTest : public CppUnit::TestFixture {
         ASSERT_WIRE(header() + bytes({0x10, 0x80}) + kFidBytes + kMidBytes + bytes({0x00, 0x00}),
                     encodeRopNotify(kHandle, kLogon, d));
         assertRoundTrip(d);
+    }
+
+    // [MS-OXCNOTIF] 2.2.1.4.1.2: TagCount only for 0x0004 and 0x0010, there
+    // 0x0000 (for 0x0010 "SHOULD be set to 0x0000"), so no Tags follow.
+    void testTagCountFollowsTheNotificationType()
+    {
+        const std::uint16_t all = fnev::NewMail | fnev::ObjectCreated | fnev::ObjectDeleted | fnev::ObjectModified |
+                                  fnev::ObjectMoved | fnev::ObjectCopied;
+        for (const EventType type : {EventType::NewMail, EventType::ObjectCreated, EventType::ObjectModified,
+                                     EventType::ObjectDeleted, EventType::ObjectMoved, EventType::ObjectCopied}) {
+            std::vector<QueueEntry> entries{messageEntry(type)};
+            if (type != EventType::NewMail)
+                entries.push_back(folderEntry(type));
+            for (const QueueEntry& e : entries) {
+                const auto decoded = decodeRopNotifies(wireFor(e, objectSubscription(all)));
+                CPPUNIT_ASSERT(decoded.ok());
+                for (const DecodedNotify& notify : *decoded) {
+                    const std::uint16_t t = notify.data.type();
+                    if (t == fnev::ObjectCreated || t == fnev::ObjectModified)
+                        CPPUNIT_ASSERT(notify.data.tags == std::vector<std::uint32_t>{}); // TagCount 0x0000
+                    else
+                        CPPUNIT_ASSERT(!notify.data.tags); // no TagCount on the wire
+                }
+            }
+        }
     }
 
     void testTableChanged()
@@ -550,11 +576,11 @@ class RopNotifyEncodingTest : public CppUnit::TestFixture {
                                       });
         const std::string created = header() + bytes({0x04, 0x80}) // NotificationFlags: ObjectCreated | M
                                     + kFidBytes + kMidBytes        // FolderId, MessageId
-                                    + bytes({0xFF, 0xFF});         // TagCount 0xFFFF
+                                    + bytes({0x00, 0x00});         // TagCount 0x0000
         const std::string folder = header() + bytes({0x10, 0x30})  // NotificationFlags: ObjectModified | T | U
                                    + kFidBytes                     // FolderId: the folder the mail is in
                                    + bytes({
-                                         0xFF, 0xFF,             // TagCount 0xFFFF
+                                         0x00, 0x00,             // TagCount 0x0000
                                          0x02, 0x00, 0x00, 0x00, // TotalMessageCount 2
                                          0x01, 0x00, 0x00, 0x00, // UnreadMessageCount 1
                                      });
@@ -720,7 +746,7 @@ class RopNotifyEncodingTest : public CppUnit::TestFixture {
         folder.unreadCount = 2;
         const DecodedNotify counts{1, 0, notificationsFor(folder, objectSubscription(fnev::ObjectModified))[0]};
         CPPUNIT_ASSERT_EQUAL(std::string("handle=0x00000001 logon=0 ObjectModified folder fid=0x0201000000000001 "
-                                         "tags=none total=10 unread=2"),
+                                         "tags=[] total=10 unread=2"),
                              describe(counts));
 
         const DecodedNotify row{
