@@ -1,6 +1,7 @@
 #include "client_module/rop_notify.hpp"
 
 #include "common/text.hpp"
+#include "queue/matching.hpp"
 
 #include <algorithm>
 #include <cinttypes>
@@ -527,7 +528,10 @@ NotificationData messageObject(const store::QueueEntry& e, std::uint16_t type)
 // add OldFolderId and OldParentFolderId. Entries do not record the old parent
 // of a moved folder, so OldParentFolderId is 0 (the field is mandatory for
 // folder moves and copies; 0 is no valid folder id). Created and modified
-// carry TagCount (tagsFor).
+// carry TagCount (tagsFor). Only ObjectModified may carry the counts (T and U:
+// "If this bit is set, the NotificationType MUST be 0x0010", [MS-OXCNOTIF]
+// 2.2.1.4.1.2): other types give them as a folder ObjectModified of their
+// own (queue::folderCountsOf, objectNotifications).
 NotificationData folderObject(const store::QueueEntry& e, std::uint16_t type)
 {
     NotificationData d;
@@ -601,27 +605,17 @@ NotificationData presentFields(NotificationData d)
 
 namespace {
 
-// The folder's new counts as a folder ObjectModified with T and U: what makes
-// Outlook update a folder's unread count.
-NotificationData folderCounts(const store::QueueEntry& e)
+// Counts that came with an event whose own notification may not carry them
+// (any message event; a folder created, deleted, moved or copied) follow it
+// as a folder ObjectModified with T and U, what makes Outlook update a
+// folder's counts, for the subscriptions that asked for fnevObjectModified
+// on that folder (queue::folderCountsOf says which folder).
+std::optional<NotificationData> folderCountsFor(const store::QueueEntry& e, const store::Subscription& s)
 {
-    store::QueueEntry folder;
-    folder.type = EventType::ObjectModified;
-    folder.kind = ObjectKind::Folder;
-    folder.fid = e.fid;
-    folder.totalCount = e.totalCount;
-    folder.unreadCount = e.unreadCount;
-    return folderObject(folder, store::fnev::ObjectModified);
-}
-
-// Counts that came with a message event describe the folder it happened in
-// (entry.fid); a subscription on that folder or on the whole store that asked
-// for fnevObjectModified hears about them. (The brief asks this for new mail;
-// it holds as well for any message event a producer sent counts with.)
-bool wantsFolderCounts(const store::QueueEntry& e, const store::Subscription& s)
-{
-    return e.kind == ObjectKind::Message && (e.totalCount || e.unreadCount) &&
-           answersTo(s, store::fnev::ObjectModified) && s.mid == 0 && (s.fid == 0 || s.fid == e.fid);
+    const auto counts = queue::folderCountsOf(e);
+    if (!counts || !answersTo(s, store::fnev::ObjectModified) || !queue::wants(s, *counts))
+        return std::nullopt;
+    return folderObject(*counts, store::fnev::ObjectModified);
 }
 
 std::vector<NotificationData> objectNotifications(const store::QueueEntry& e, const store::Subscription& s)
@@ -637,8 +631,8 @@ std::vector<NotificationData> objectNotifications(const store::QueueEntry& e, co
         if (answersTo(s, type))
             out.push_back(e.kind == ObjectKind::Message ? messageObject(e, type) : folderObject(e, type));
     }
-    if (wantsFolderCounts(e, s))
-        out.push_back(folderCounts(e));
+    if (auto counts = folderCountsFor(e, s))
+        out.push_back(std::move(*counts));
     return out;
 }
 

@@ -13,6 +13,24 @@ std::uint16_t wantedBits(const store::QueueEntry& entry)
     return bits;
 }
 
+std::optional<store::QueueEntry> folderCountsOf(const store::QueueEntry& entry)
+{
+    if (!entry.totalCount && !entry.unreadCount)
+        return std::nullopt;
+    if (entry.kind == ObjectKind::Folder && entry.type == EventType::ObjectModified)
+        return std::nullopt; // it carries them itself
+    store::QueueEntry counts;
+    counts.type = EventType::ObjectModified;
+    counts.kind = ObjectKind::Folder;
+    counts.fid = entry.fid;
+    // A folder's own event knows its parent; a message event knows only the
+    // folder the message is in.
+    counts.parentFid = entry.kind == ObjectKind::Folder ? entry.parentFid : 0;
+    counts.totalCount = entry.totalCount;
+    counts.unreadCount = entry.unreadCount;
+    return counts;
+}
+
 namespace {
 
 bool inFolder(const store::QueueEntry& entry, store::Fid fid)
@@ -20,15 +38,21 @@ bool inFolder(const store::QueueEntry& entry, store::Fid fid)
     return entry.fid == fid || entry.oldFid == fid;
 }
 
-bool wantsAsObject(const store::Subscription& s, const store::QueueEntry& entry)
+bool inScope(const store::Subscription& s, const store::QueueEntry& entry)
 {
-    if ((s.flags & wantedBits(entry)) == 0)
-        return false;
     if (s.mid != 0)
         return entry.kind == ObjectKind::Message && (entry.mid == s.mid || entry.oldMid == s.mid);
     if (s.fid != 0)
         return inFolder(entry, s.fid) || (entry.kind == ObjectKind::Folder && entry.parentFid == s.fid);
     return true;
+}
+
+bool wantsAsObject(const store::Subscription& s, const store::QueueEntry& entry)
+{
+    if ((s.flags & wantedBits(entry)) != 0 && inScope(s, entry))
+        return true;
+    const auto counts = folderCountsOf(entry);
+    return counts && (s.flags & store::fnev::ObjectModified) != 0 && inScope(s, *counts);
 }
 
 bool wantsAsTable(const store::Subscription& s, const store::QueueEntry& entry)

@@ -92,6 +92,16 @@ Subscription tableSubscription(TableType table, Fid fid)
     return Subscription{"session", kHandle, fnev::TableModified, fid, 0, table};
 }
 
+// The folder ObjectModified that carries the counts of kFid ([MS-OXCNOTIF]
+// 2.2.1.4.1.2: T and U only with NotificationType 0x0010).
+std::string folderCountsWire(std::uint8_t tu, std::initializer_list<unsigned> counts)
+{
+    return header() + bytes({0x10, tu}) // NotificationFlags: ObjectModified | T/U
+           + kFidBytes                  // FolderId
+           + bytes({0x00, 0x00})        // TagCount 0x0000 (ObjectModified: SHOULD be 0)
+           + bytes(counts);             // TotalMessageCount, UnreadMessageCount as flagged
+}
+
 // What the session receives for one entry: each notification as RopNotify.
 std::string wireFor(const QueueEntry& entry, const Subscription& subscription)
 {
@@ -160,6 +170,8 @@ class RopNotifyEncodingTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testRowsWithoutColumnDataBecomeTableChanged);
     CPPUNIT_TEST(testCopyOutOfTheTableFolderChangesNothing);
     CPPUNIT_TEST(testNewMailWithCountsAlsoModifiesTheFolder);
+    CPPUNIT_TEST(testFolderEventCountsFollowAsAFolderModified);
+    CPPUNIT_TEST(testCountsReachASubscriptionAskingOnlyObjectModified);
     CPPUNIT_TEST(testOnlyTheAskedBitsAreAnswered);
     CPPUNIT_TEST(testMessageSubscriptionGetsNoFolderCounts);
     CPPUNIT_TEST(testEveryProducedNotificationRoundTrips);
@@ -590,6 +602,74 @@ class RopNotifyEncodingTest : public CppUnit::TestFixture {
         ASSERT_WIRE(newMail + folder, wireFor(e, objectSubscription(fnev::NewMail | fnev::ObjectModified, kFid)));
     }
 
+    // T and U only with NotificationType 0x0010 ("If this bit is set, the
+    // NotificationType MUST be 0x0010", [MS-OXCNOTIF] 2.2.1.4.1.2): a folder
+    // event of another type gives its counts as a folder ObjectModified.
+    void testFolderEventCountsFollowAsAFolderModified()
+    {
+        const std::string created = header() + bytes({0x04, 0x00}) // NotificationFlags: ObjectCreated, no T/U
+                                    + kFidBytes + kParentBytes     // FolderId, ParentFolderId
+                                    + bytes({0x00, 0x00});         // TagCount 0x0000
+        const std::string deleted = header() + bytes({0x08, 0x00}) // NotificationFlags: ObjectDeleted, no T/U
+                                    + kFidBytes + kParentBytes;    // FolderId, ParentFolderId
+        const std::string moved = header() + bytes({0x20, 0x00})   // NotificationFlags: ObjectMoved, no T/U
+                                  + kFidBytes + kParentBytes + kOldFidBytes + kZeroId;
+        const std::string copied = header() + bytes({0x40, 0x00}) // NotificationFlags: ObjectCopied, no T/U
+                                   + kFidBytes + kParentBytes + kOldFidBytes + kZeroId;
+        const std::string counts = folderCountsWire(0x30, {
+                                                              0x07, 0x00, 0x00, 0x00, // TotalMessageCount 7
+                                                              0x02, 0x00, 0x00, 0x00, // UnreadMessageCount 2
+                                                          });
+        const std::uint16_t all =
+            fnev::ObjectCreated | fnev::ObjectDeleted | fnev::ObjectModified | fnev::ObjectMoved | fnev::ObjectCopied;
+        const std::pair<EventType, std::string> cases[] = {{EventType::ObjectCreated, created},
+                                                           {EventType::ObjectDeleted, deleted},
+                                                           {EventType::ObjectMoved, moved},
+                                                           {EventType::ObjectCopied, copied}};
+        for (const auto& [type, event] : cases) {
+            QueueEntry e = folderEntry(type);
+            e.totalCount = 7;
+            e.unreadCount = 2;
+            ASSERT_WIRE(event + counts, wireFor(e, objectSubscription(all, kFid)));    // the folder itself
+            ASSERT_WIRE(event + counts, wireFor(e, objectSubscription(all)));          // the whole store
+            ASSERT_WIRE(event + counts, wireFor(e, objectSubscription(all, kParent))); // its parent
+            ASSERT_WIRE(counts, wireFor(e, objectSubscription(fnev::ObjectModified, kFid)));
+            ASSERT_WIRE(event, wireFor(e, objectSubscription(all & ~fnev::ObjectModified, kFid)));
+        }
+        // One count alone: only its flag and field.
+        QueueEntry unread = folderEntry(EventType::ObjectCreated);
+        unread.unreadCount = 0;
+        ASSERT_WIRE(created + folderCountsWire(0x20, {0x00, 0x00, 0x00, 0x00}), // U, UnreadMessageCount 0
+                    wireFor(unread, objectSubscription(all, kFid)));
+        // A folder ObjectModified carries its counts itself, once.
+        QueueEntry modified = folderEntry(EventType::ObjectModified);
+        modified.totalCount = 7;
+        modified.unreadCount = 2;
+        ASSERT_WIRE(counts, wireFor(modified, objectSubscription(all, kFid)));
+    }
+
+    // Counts belong to fnevObjectModified: a subscription asking only for it
+    // is told them, whatever the event they came with.
+    void testCountsReachASubscriptionAskingOnlyObjectModified()
+    {
+        QueueEntry mail = messageEntry(EventType::NewMail);
+        mail.totalCount = 2;
+        mail.unreadCount = 1;
+        const std::string counts = folderCountsWire(0x30, {
+                                                              0x02, 0x00, 0x00, 0x00, // TotalMessageCount 2
+                                                              0x01, 0x00, 0x00, 0x00, // UnreadMessageCount 1
+                                                          });
+        ASSERT_WIRE(counts, wireFor(mail, objectSubscription(fnev::ObjectModified, kFid)));
+        ASSERT_WIRE(counts, wireFor(mail, objectSubscription(fnev::ObjectModified)));
+        // Not another folder's subscription, nor one on a message.
+        CPPUNIT_ASSERT(!queue::wants(objectSubscription(fnev::ObjectModified, kParent), mail));
+        CPPUNIT_ASSERT(
+            !queue::wants(Subscription{"session", kHandle, fnev::ObjectModified, kFid, kMid, TableType::None},
+                          messageEntry(EventType::NewMail)));
+        // Without counts there is nothing for it.
+        CPPUNIT_ASSERT(!queue::wants(objectSubscription(fnev::ObjectModified, kFid), messageEntry(EventType::NewMail)));
+    }
+
     void testOnlyTheAskedBitsAreAnswered()
     {
         QueueEntry e = messageEntry(EventType::NewMail);
@@ -654,6 +734,9 @@ class RopNotifyEncodingTest : public CppUnit::TestFixture {
                 CPPUNIT_ASSERT(queue::wants(s, folder));
                 for (const NotificationData& d : notificationsFor(folder, s)) {
                     assertRoundTrip(d);
+                    // T and U only on ObjectModified ([MS-OXCNOTIF] 2.2.1.4.1.2).
+                    if ((d.flags & (notification_flags::TotalCount | notification_flags::UnreadCount)) != 0)
+                        CPPUNIT_ASSERT_EQUAL(fnev::ObjectModified, d.type());
                     ++seen;
                 }
             }

@@ -46,6 +46,13 @@ QueueEntry folder(EventType type, Fid fid, Fid parent)
     return e;
 }
 
+QueueEntry withCounts(QueueEntry e)
+{
+    e.totalCount = 10;
+    e.unreadCount = 3;
+    return e;
+}
+
 Subscription object(std::uint16_t flags, Fid fid = 0, Mid mid = 0)
 {
     return Subscription{"s", 1, flags, fid, mid, TableType::None};
@@ -67,6 +74,7 @@ class SubscriptionMatchingTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testFolderSubscriptionWantsEventsInTheFolder);
     CPPUNIT_TEST(testFolderSubscriptionWantsMovesOutOfTheFolder);
     CPPUNIT_TEST(testFolderSubscriptionWantsChildFolderEvents);
+    CPPUNIT_TEST(testCountsAnswerObjectModifiedForTheirFolder);
     CPPUNIT_TEST(testMessageSubscriptionWantsOnlyThatMessage);
     CPPUNIT_TEST(testTableSubscriptionNeedsTableModified);
     CPPUNIT_TEST(testContentsTableWantsMessagesOfItsFolder);
@@ -154,6 +162,36 @@ class SubscriptionMatchingTest : public CppUnit::TestFixture {
         QueueEntry stray = message(EventType::ObjectCreated, kSent, kMessage);
         stray.parentFid = kInbox;
         CPPUNIT_ASSERT(!wants(inbox, stray));
+    }
+
+    void testCountsAnswerObjectModifiedForTheirFolder()
+    {
+        const Subscription inbox = object(fnev::ObjectModified, kInbox);
+        // A message event's counts are its folder's.
+        CPPUNIT_ASSERT(wants(inbox, withCounts(message(EventType::NewMail, kInbox, kMessage))));
+        CPPUNIT_ASSERT(
+            wants(object(fnev::ObjectModified), withCounts(message(EventType::ObjectDeleted, kInbox, kMessage))));
+        CPPUNIT_ASSERT(!wants(inbox, message(EventType::NewMail, kInbox, kMessage))); // no counts
+        CPPUNIT_ASSERT(
+            !wants(object(fnev::ObjectModified, kSent), withCounts(message(EventType::NewMail, kInbox, kMessage))));
+        CPPUNIT_ASSERT(
+            !wants(object(fnev::ObjectModified, kInbox, kMessage),
+                   withCounts(message(EventType::NewMail, kInbox, kMessage)))); // a message: no folder counts
+        // Moved out of the folder: the counts are the new folder's.
+        CPPUNIT_ASSERT(!wants(object(fnev::ObjectModified, kInbox),
+                              withCounts(moved(EventType::ObjectMoved, kInbox, kMessage, kSent, kOther))));
+        // A folder event's counts are the folder's own; its parent hears of them.
+        CPPUNIT_ASSERT(
+            wants(object(fnev::ObjectModified, kChild), withCounts(folder(EventType::ObjectCreated, kChild, kInbox))));
+        CPPUNIT_ASSERT(wants(inbox, withCounts(folder(EventType::ObjectCreated, kChild, kInbox))));
+        CPPUNIT_ASSERT(
+            !wants(object(fnev::ObjectModified, kSent), withCounts(folder(EventType::ObjectCreated, kChild, kInbox))));
+        // Only fnevObjectModified is what counts answer to.
+        CPPUNIT_ASSERT(
+            !wants(object(fnev::ObjectDeleted, kInbox), withCounts(message(EventType::NewMail, kInbox, kMessage))));
+        // Tables are not told counts.
+        CPPUNIT_ASSERT(!wants(table(TableType::Hierarchy, kSent, fnev::TableModified | fnev::ObjectModified),
+                              withCounts(message(EventType::NewMail, kSent, kMessage))));
     }
 
     void testMessageSubscriptionWantsOnlyThatMessage()
