@@ -525,9 +525,8 @@ NotificationData messageObject(const store::QueueEntry& e, std::uint16_t type)
 }
 
 // A folder object notification: FolderId and ParentFolderId; moves and copies
-// add OldFolderId and OldParentFolderId. Entries do not record the old parent
-// of a moved folder, so OldParentFolderId is 0 (the field is mandatory for
-// folder moves and copies; 0 is no valid folder id). Created and modified
+// add OldFolderId and OldParentFolderId (0 when the producer did not name the
+// old parent or the user's OpenChange does not know it); created and modified
 // carry TagCount (tagsFor). Only ObjectModified may carry the counts (T and U:
 // "If this bit is set, the NotificationType MUST be 0x0010", [MS-OXCNOTIF]
 // 2.2.1.4.1.2): other types give them as a folder ObjectModified of their
@@ -539,7 +538,7 @@ NotificationData folderObject(const store::QueueEntry& e, std::uint16_t type)
     d.fid = e.fid;
     d.parentFid = e.parentFid;
     d.oldFid = e.oldFid;
-    d.oldParentFid = 0;
+    d.oldParentFid = e.oldParentFid;
     d.tags = tagsFor(type);
     if (type == store::fnev::ObjectModified) {
         if (e.totalCount) {
@@ -688,12 +687,17 @@ std::vector<NotificationData> contentsNotifications(const store::QueueEntry& e, 
 }
 
 // Hierarchy tables get folder entries whose (new) parent is the table's
-// folder: a deletion names its row, everything else changes rows we cannot
-// describe (see contentsNotifications).
-std::vector<NotificationData> hierarchyNotifications(const store::QueueEntry& e)
+// folder, and folders moved out of it. A deletion names its row, and so does
+// a move out, as contents tables lose a moved message's row: the row of the
+// folder as the table listed it, OldFolderId (when the user's OpenChange
+// does not know that id, the table is re-read). Everything else changes rows
+// we cannot describe (see contentsNotifications).
+std::vector<NotificationData> hierarchyNotifications(const store::QueueEntry& e, store::Fid tableFid)
 {
     if (e.type == EventType::ObjectDeleted)
         return {hierarchyRowDeleted(e.fid)};
+    if (queue::isFolderMovedOutOf(e, tableFid) && e.oldFid != 0)
+        return {hierarchyRowDeleted(e.oldFid)};
     return {tableChanged()};
 }
 
@@ -869,7 +873,7 @@ std::vector<NotificationData> notificationsFor(const store::QueueEntry& entry, c
         out = objectNotifications(entry, subscription);
         break;
     case TableType::Hierarchy:
-        out = hierarchyNotifications(entry);
+        out = hierarchyNotifications(entry, subscription.fid);
         break;
     case TableType::Contents:
     case TableType::AssociatedContents:

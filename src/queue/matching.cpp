@@ -31,11 +31,35 @@ std::optional<store::QueueEntry> folderCountsOf(const store::QueueEntry& entry)
     return counts;
 }
 
+// A copy is not a departure: ObjectCopied ([MS-OXCNOTIF] 2.2.1.1, "an
+// existing object has been copied") leaves the original where it was, as
+// MAPI's IMAPIFolder::CopyFolder without FOLDER_MOVE does, so the old
+// parent keeps its child and its hierarchy table its row.
+bool isFolderMovedOutOf(const store::QueueEntry& entry, store::Fid parent)
+{
+    return entry.kind == ObjectKind::Folder && entry.type == EventType::ObjectMoved && parent != 0 &&
+           entry.oldParentFid == parent && entry.parentFid != parent;
+}
+
 namespace {
+
+bool isMoveOrCopy(EventType type)
+{
+    return type == EventType::ObjectMoved || type == EventType::ObjectCopied;
+}
 
 bool inFolder(const store::QueueEntry& entry, store::Fid fid)
 {
     return entry.fid == fid || entry.oldFid == fid;
+}
+
+// A folder's child folders: those whose parent it is, and those moved or
+// copied out of it (OldParentFolderId), as messages moved or copied out of
+// a folder concern it.
+bool isChildFolderOf(const store::QueueEntry& entry, store::Fid fid)
+{
+    return entry.kind == ObjectKind::Folder &&
+           (entry.parentFid == fid || (isMoveOrCopy(entry.type) && entry.oldParentFid == fid));
 }
 
 bool inScope(const store::Subscription& s, const store::QueueEntry& entry)
@@ -43,7 +67,7 @@ bool inScope(const store::Subscription& s, const store::QueueEntry& entry)
     if (s.mid != 0)
         return entry.kind == ObjectKind::Message && (entry.mid == s.mid || entry.oldMid == s.mid);
     if (s.fid != 0)
-        return inFolder(entry, s.fid) || (entry.kind == ObjectKind::Folder && entry.parentFid == s.fid);
+        return inFolder(entry, s.fid) || isChildFolderOf(entry, s.fid);
     return true;
 }
 
@@ -61,7 +85,7 @@ bool wantsAsTable(const store::Subscription& s, const store::QueueEntry& entry)
     if ((s.flags & store::fnev::TableModified) == 0 || s.fid == 0)
         return false;
     if (s.table == TableType::Hierarchy)
-        return entry.kind == ObjectKind::Folder && entry.parentFid != 0 && entry.parentFid == s.fid;
+        return entry.kind == ObjectKind::Folder && (entry.parentFid == s.fid || isFolderMovedOutOf(entry, s.fid));
     return entry.kind == ObjectKind::Message && inFolder(entry, s.fid);
 }
 

@@ -21,13 +21,19 @@ std::uint16_t wantedBits(const store::QueueEntry& entry);
 // event. nullopt: no counts, or a folder ObjectModified, which carries them.
 std::optional<store::QueueEntry> folderCountsOf(const store::QueueEntry& entry);
 
+// Whether the entry is a folder moved out of `parent` (OldParentFolderId)
+// to another parent. A copy never is: the original stays.
+bool isFolderMovedOutOf(const store::QueueEntry& entry, store::Fid parent);
+
 // Object subscriptions (table None) want entries whose type bit they asked
 // for, within their scope: the whole store (fid 0), one folder (events in it,
-// moved out of it, or of its child folders), or one message (mid); and,
-// asking for fnevObjectModified, entries whose folder counts (folderCountsOf)
-// fall in their scope. Table subscriptions ask for fnevTableModified and
-// want the events that change their table: messages in the folder for
-// contents tables, child folders for the hierarchy table.
+// moved or copied out of it, or of its child folders, including those moved
+// or copied out of it), or one message (mid); and, asking for
+// fnevObjectModified, entries whose folder counts (folderCountsOf) fall in
+// their scope. Table subscriptions ask for fnevTableModified and want the
+// events that change their table: messages in the folder or moved out of it
+// for contents tables, child folders and folders moved out of it for the
+// hierarchy table.
 bool wants(const store::Subscription& subscription, const store::QueueEntry& entry);
 
 } // namespace ocs::queue

@@ -87,6 +87,7 @@ struct QueueEntry {
     Mid mid = 0;       // a message event: the message
     Fid oldFid = 0;    // moves and copies: where the object was
     Mid oldMid = 0;
+    Fid oldParentFid = 0; // folder moves and copies: the old parent, when known
     std::optional<std::uint32_t> messageFlags;
     std::optional<std::uint32_t> totalCount;
     std::optional<std::uint32_t> unreadCount;
@@ -96,11 +97,11 @@ struct QueueEntry {
 
     bool operator==(const QueueEntry& other) const
     {
-        return std::tie(sequence, type, kind, fid, parentFid, mid, oldFid, oldMid, messageFlags, totalCount,
-                        unreadCount, messageClass, producer, timeMs) ==
+        return std::tie(sequence, type, kind, fid, parentFid, mid, oldFid, oldMid, oldParentFid, messageFlags,
+                        totalCount, unreadCount, messageClass, producer, timeMs) ==
                std::tie(other.sequence, other.type, other.kind, other.fid, other.parentFid, other.mid, other.oldFid,
-                        other.oldMid, other.messageFlags, other.totalCount, other.unreadCount, other.messageClass,
-                        other.producer, other.timeMs);
+                        other.oldMid, other.oldParentFid, other.messageFlags, other.totalCount, other.unreadCount,
+                        other.messageClass, other.producer, other.timeMs);
     }
 };
 

@@ -275,6 +275,7 @@ std::string encodeEntry(const QueueEntry& e)
     out.u64(e.mid);
     out.u64(e.oldFid);
     out.u64(e.oldMid);
+    out.u64(e.oldParentFid);
     putOptional(out, e.messageFlags);
     putOptional(out, e.totalCount);
     putOptional(out, e.unreadCount);
@@ -297,8 +298,9 @@ bool readEntry(BinaryReader& in, QueueEntry& e)
     const auto mid = in.u64();
     const auto oldFid = in.u64();
     const auto oldMid = in.u64();
+    const auto oldParentFid = in.u64();
     if (!sequence || !type || *type > static_cast<std::uint8_t>(EventType::ObjectCopied) || !kind || *kind > 1 ||
-        !fid || !parentFid || !mid || !oldFid || !oldMid)
+        !fid || !parentFid || !mid || !oldFid || !oldMid || !oldParentFid)
         return false;
     if (!getOptional(in, e.messageFlags) || !getOptional(in, e.totalCount) || !getOptional(in, e.unreadCount))
         return false;
@@ -315,6 +317,7 @@ bool readEntry(BinaryReader& in, QueueEntry& e)
     e.mid = *mid;
     e.oldFid = *oldFid;
     e.oldMid = *oldMid;
+    e.oldParentFid = *oldParentFid;
     e.messageClass = std::string(*messageClass);
     e.producer = std::string(*producer);
     e.timeMs = static_cast<std::int64_t>(*time);

@@ -20,12 +20,13 @@ using namespace ocs::client_module;
 
 namespace {
 
-// replica 1 with global counters 0x0102, 0x0304, 1, 0x0506, 0x0708
+// replica 1 with global counters 0x0102, 0x0304, 1, 0x0506, 0x0708, 0x090A
 constexpr Fid kFid = 0x0201000000000001;
 constexpr Mid kMid = 0x0403000000000001;
 constexpr Fid kParent = 0x0100000000000001;
 constexpr Fid kOldFid = 0x0605000000000001;
 constexpr Mid kOldMid = 0x0807000000000001;
+constexpr Fid kOldParent = 0x0A09000000000001;
 
 constexpr std::uint32_t kHandle = 0x11223344;
 constexpr std::uint8_t kLogon = 5;
@@ -54,6 +55,7 @@ const std::string kMidBytes = bytes({0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0
 const std::string kParentBytes = bytes({0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01}); // ReplicaId 1, GC 1
 const std::string kOldFidBytes = bytes({0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05, 0x06}); // ReplicaId 1, GC 0x0506
 const std::string kOldMidBytes = bytes({0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x07, 0x08}); // ReplicaId 1, GC 0x0708
+const std::string kOldParentBytes = bytes({0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x09, 0x0A}); // ReplicaId 1, GC 0x090A
 const std::string kZeroId = bytes({0, 0, 0, 0, 0, 0, 0, 0});
 
 QueueEntry messageEntry(EventType type)
@@ -77,8 +79,10 @@ QueueEntry folderEntry(EventType type)
     e.kind = ObjectKind::Folder;
     e.fid = kFid;
     e.parentFid = kParent;
-    if (type == EventType::ObjectMoved || type == EventType::ObjectCopied)
+    if (type == EventType::ObjectMoved || type == EventType::ObjectCopied) {
         e.oldFid = kOldFid;
+        e.oldParentFid = kOldParent;
+    }
     return e;
 }
 
@@ -165,6 +169,10 @@ class RopNotifyEncodingTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testContentsRowDeleted);
     CPPUNIT_TEST(testContentsRowMovedOutIsDeletedWithOldIds);
     CPPUNIT_TEST(testHierarchyRowDeleted);
+    CPPUNIT_TEST(testFolderMovedOutOfTheTableFolderDeletesItsRow);
+    CPPUNIT_TEST(testFolderMovedOutWithAnUnknownOldIdReReadsTheTable);
+    CPPUNIT_TEST(testFolderCopiedOutLeavesTheOldParentsHierarchy);
+    CPPUNIT_TEST(testOldParentHearsOfItsChildFolderMoving);
     CPPUNIT_TEST(testContentsRowAddedAndModifiedLayout);
     CPPUNIT_TEST(testHierarchyRowAddedLayout);
     CPPUNIT_TEST(testRowsWithoutColumnDataBecomeTableChanged);
@@ -393,8 +401,14 @@ class RopNotifyEncodingTest : public CppUnit::TestFixture {
                                      + kFidBytes                    // FolderId (new)
                                      + kParentBytes                 // ParentFolderId (new)
                                      + kOldFidBytes                 // OldFolderId
-                                     + kZeroId;                     // OldParentFolderId: not recorded, 0
+                                     + kOldParentBytes;             // OldParentFolderId (M not set)
         ASSERT_WIRE(expected, wireFor(folderEntry(EventType::ObjectMoved), objectSubscription(fnev::ObjectMoved)));
+        // An old parent the producer did not name (or OpenChange does not
+        // know) is 0: the field itself is always there for a folder move.
+        QueueEntry unknown = folderEntry(EventType::ObjectMoved);
+        unknown.oldParentFid = 0;
+        ASSERT_WIRE(expected.substr(0, expected.size() - 8) + kZeroId,
+                    wireFor(unknown, objectSubscription(fnev::ObjectMoved)));
     }
 
     void testFolderCopied()
@@ -403,7 +417,7 @@ class RopNotifyEncodingTest : public CppUnit::TestFixture {
                                      + kFidBytes                    // FolderId (copy)
                                      + kParentBytes                 // ParentFolderId
                                      + kOldFidBytes                 // OldFolderId
-                                     + kZeroId;                     // OldParentFolderId
+                                     + kOldParentBytes;             // OldParentFolderId: the original's parent
         ASSERT_WIRE(expected, wireFor(folderEntry(EventType::ObjectCopied), objectSubscription(fnev::ObjectCopied)));
     }
 
@@ -495,6 +509,59 @@ class RopNotifyEncodingTest : public CppUnit::TestFixture {
                                      + kFidBytes;                   // TableRowFolderID (no message id, no instance)
         ASSERT_WIRE(expected,
                     wireFor(folderEntry(EventType::ObjectDeleted), tableSubscription(TableType::Hierarchy, kParent)));
+    }
+
+    // [MS-OXCNOTIF] 2.2.1.4.1.2 for a hierarchy row: TableRowFolderID only.
+    // The row the old parent's table lists is the folder as it was there.
+    void testFolderMovedOutOfTheTableFolderDeletesItsRow()
+    {
+        const std::string expected = header() + bytes({0x00, 0x01}) // NotificationFlags: TableModified (no M)
+                                     + bytes({0x04, 0x00})          // TableEventType: TABLE_ROW_DELETED
+                                     + kOldFidBytes;                // TableRowFolderID: OldFolderId
+        ASSERT_WIRE(expected,
+                    wireFor(folderEntry(EventType::ObjectMoved), tableSubscription(TableType::Hierarchy, kOldParent)));
+        // The new parent's table gains a row it cannot be told the columns of.
+        ASSERT_WIRE(header() + bytes({0x00, 0x01, 0x01, 0x00}), // TableModified, TABLE_CHANGED
+                    wireFor(folderEntry(EventType::ObjectMoved), tableSubscription(TableType::Hierarchy, kParent)));
+        // Moved within its parent (renamed): the row stays, changed.
+        QueueEntry renamed = folderEntry(EventType::ObjectMoved);
+        renamed.oldParentFid = kParent;
+        ASSERT_WIRE(header() + bytes({0x00, 0x01, 0x01, 0x00}),
+                    wireFor(renamed, tableSubscription(TableType::Hierarchy, kParent)));
+    }
+
+    void testFolderMovedOutWithAnUnknownOldIdReReadsTheTable()
+    {
+        QueueEntry moved = folderEntry(EventType::ObjectMoved);
+        // The old URI is not mapped for this user.
+        moved.oldFid = 0;
+        ASSERT_WIRE(header() + bytes({0x00, 0x01, 0x01, 0x00}), // TableModified, TABLE_CHANGED
+                    wireFor(moved, tableSubscription(TableType::Hierarchy, kOldParent)));
+    }
+
+    void testFolderCopiedOutLeavesTheOldParentsHierarchy()
+    {
+        const QueueEntry copied = folderEntry(EventType::ObjectCopied);
+        CPPUNIT_ASSERT(!queue::wants(tableSubscription(TableType::Hierarchy, kOldParent), copied));
+        CPPUNIT_ASSERT(queue::wants(tableSubscription(TableType::Hierarchy, kParent), copied));
+    }
+
+    void testOldParentHearsOfItsChildFolderMoving()
+    {
+        const std::string moved = header() + bytes({0x20, 0x00}) // NotificationFlags: ObjectMoved
+                                  + kFidBytes                    // FolderId
+                                  + kParentBytes                 // ParentFolderId
+                                  + kOldFidBytes                 // OldFolderId
+                                  + kOldParentBytes;             // OldParentFolderId: the subscription's folder
+        ASSERT_WIRE(moved,
+                    wireFor(folderEntry(EventType::ObjectMoved), objectSubscription(fnev::ObjectMoved, kOldParent)));
+        const std::string copied = header() + bytes({0x40, 0x00}) + kFidBytes + kParentBytes + kOldFidBytes +
+                                   kOldParentBytes; // ObjectCopied, same fields
+        ASSERT_WIRE(copied,
+                    wireFor(folderEntry(EventType::ObjectCopied), objectSubscription(fnev::ObjectCopied, kOldParent)));
+        // Only the type bits asked for.
+        CPPUNIT_ASSERT(
+            !queue::wants(objectSubscription(fnev::ObjectCopied, kOldParent), folderEntry(EventType::ObjectMoved)));
     }
 
     // Rows added or modified carry column data the module does not have, so
@@ -613,9 +680,9 @@ class RopNotifyEncodingTest : public CppUnit::TestFixture {
         const std::string deleted = header() + bytes({0x08, 0x00}) // NotificationFlags: ObjectDeleted, no T/U
                                     + kFidBytes + kParentBytes;    // FolderId, ParentFolderId
         const std::string moved = header() + bytes({0x20, 0x00})   // NotificationFlags: ObjectMoved, no T/U
-                                  + kFidBytes + kParentBytes + kOldFidBytes + kZeroId;
+                                  + kFidBytes + kParentBytes + kOldFidBytes + kOldParentBytes;
         const std::string copied = header() + bytes({0x40, 0x00}) // NotificationFlags: ObjectCopied, no T/U
-                                   + kFidBytes + kParentBytes + kOldFidBytes + kZeroId;
+                                   + kFidBytes + kParentBytes + kOldFidBytes + kOldParentBytes;
         const std::string counts = folderCountsWire(0x30, {
                                                               0x07, 0x00, 0x00, 0x00, // TotalMessageCount 7
                                                               0x02, 0x00, 0x00, 0x00, // UnreadMessageCount 2

@@ -22,6 +22,7 @@ QueueEntry fullEntry()
     e.mid = 0x3300000000000001;
     e.oldFid = 0x4400000000000001;
     e.oldMid = 0x5500000000000001;
+    e.oldParentFid = 0x6600000000000001;
     e.messageFlags = 0x01;
     e.totalCount = 0xFFFFFFFF;
     e.unreadCount = 0;
@@ -251,9 +252,9 @@ class StoreRecordsTest : public CppUnit::TestFixture {
         std::string badKind = entry;
         badKind[10] = '\x02';
         CPPUNIT_ASSERT(!decodeEntry(badKind, kKey).ok());
-        // The presence byte of messageFlags follows the five ids.
+        // The presence byte of messageFlags follows the six ids.
         std::string badPresence = entry;
-        const std::size_t presence = 1 + 8 + 1 + 1 + 5 * 8;
+        const std::size_t presence = 1 + 8 + 1 + 1 + 6 * 8;
         CPPUNIT_ASSERT_EQUAL('\x01', badPresence[presence]);
         badPresence[presence] = '\x02';
         CPPUNIT_ASSERT(!decodeEntry(badPresence, kKey).ok());
