@@ -281,6 +281,8 @@ class ocs__Event
     std::string*                         oldMessageID                   0;	///< Optional element.
 /// Element "parentFolder" of type xs:string.
     std::string*                         parentFolder                   0;	///< Optional element.
+/// Element "oldParentFolder" of type xs:string.
+    std::string*                         oldParentFolder                0;	///< Optional element.
 /// Element "messageClass" of type xs:string.
     std::string*                         messageClass                   0;	///< Optional element.
 /// Element "flags" of type xs:unsignedInt.

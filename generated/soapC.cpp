@@ -3676,6 +3676,7 @@ void ocs__Event::soap_default(struct soap *soap)
 	this->ocs__Event::oldFolder = NULL;
 	this->ocs__Event::oldMessageID = NULL;
 	this->ocs__Event::parentFolder = NULL;
+	this->ocs__Event::oldParentFolder = NULL;
 	this->ocs__Event::messageClass = NULL;
 	this->ocs__Event::flags = NULL;
 	this->ocs__Event::totalCount = NULL;
@@ -3696,6 +3697,7 @@ void ocs__Event::soap_serialize(struct soap *soap) const
 	soap_serialize_PointerTostd__string(soap, &this->ocs__Event::oldFolder);
 	soap_serialize_PointerTostd__string(soap, &this->ocs__Event::oldMessageID);
 	soap_serialize_PointerTostd__string(soap, &this->ocs__Event::parentFolder);
+	soap_serialize_PointerTostd__string(soap, &this->ocs__Event::oldParentFolder);
 	soap_serialize_PointerTostd__string(soap, &this->ocs__Event::messageClass);
 	soap_serialize_PointerTounsignedInt(soap, &this->ocs__Event::flags);
 	soap_serialize_PointerTounsignedInt(soap, &this->ocs__Event::totalCount);
@@ -3730,6 +3732,8 @@ SOAP_FMAC3 int SOAP_FMAC4 soap_out_ocs__Event(struct soap *soap, const char *tag
 	if (soap_out_PointerTostd__string(soap, "ocs:oldMessageID", -1, &a->ocs__Event::oldMessageID, ""))
 		return soap->error;
 	if (soap_out_PointerTostd__string(soap, "ocs:parentFolder", -1, &a->ocs__Event::parentFolder, ""))
+		return soap->error;
+	if (soap_out_PointerTostd__string(soap, "ocs:oldParentFolder", -1, &a->ocs__Event::oldParentFolder, ""))
 		return soap->error;
 	if (soap_out_PointerTostd__string(soap, "ocs:messageClass", -1, &a->ocs__Event::messageClass, ""))
 		return soap->error;
@@ -3771,6 +3775,7 @@ SOAP_FMAC3 ocs__Event * SOAP_FMAC4 soap_in_ocs__Event(struct soap *soap, const c
 	size_t soap_flag_oldFolder1 = 1;
 	size_t soap_flag_oldMessageID1 = 1;
 	size_t soap_flag_parentFolder1 = 1;
+	size_t soap_flag_oldParentFolder1 = 1;
 	size_t soap_flag_messageClass1 = 1;
 	size_t soap_flag_flags1 = 1;
 	size_t soap_flag_totalCount1 = 1;
@@ -3830,6 +3835,12 @@ SOAP_FMAC3 ocs__Event * SOAP_FMAC4 soap_in_ocs__Event(struct soap *soap, const c
 			if (soap_flag_parentFolder1 && (soap->error == SOAP_TAG_MISMATCH || soap->error == SOAP_NO_TAG))
 			{	if (soap_in_PointerTostd__string(soap, "ocs:parentFolder", &a->ocs__Event::parentFolder, "xsd:string"))
 				{	soap_flag_parentFolder1--;
+					continue;
+				}
+			}
+			if (soap_flag_oldParentFolder1 && (soap->error == SOAP_TAG_MISMATCH || soap->error == SOAP_NO_TAG))
+			{	if (soap_in_PointerTostd__string(soap, "ocs:oldParentFolder", &a->ocs__Event::oldParentFolder, "xsd:string"))
+				{	soap_flag_oldParentFolder1--;
 					continue;
 				}
 			}

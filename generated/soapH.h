@@ -2137,6 +2137,7 @@ inline ocs__Event * soap_new_set_ocs__Event(
 	std::string *oldFolder,
 	std::string *oldMessageID,
 	std::string *parentFolder,
+	std::string *oldParentFolder,
 	std::string *messageClass,
 	unsigned int *flags,
 	unsigned int *totalCount,
@@ -2154,6 +2155,7 @@ inline ocs__Event * soap_new_set_ocs__Event(
 		_p->ocs__Event::oldFolder = oldFolder;
 		_p->ocs__Event::oldMessageID = oldMessageID;
 		_p->ocs__Event::parentFolder = parentFolder;
+		_p->ocs__Event::oldParentFolder = oldParentFolder;
 		_p->ocs__Event::messageClass = messageClass;
 		_p->ocs__Event::flags = flags;
 		_p->ocs__Event::totalCount = totalCount;

@@ -93,18 +93,18 @@ class _ocs__Notify;	/* ../ocsmanager.h:147 */
 class _ocs__NotifyResponse;	/* ../ocsmanager.h:149 */
 class _ocs__Ping;	/* ../ocsmanager.h:151 */
 class _ocs__PingResponse;	/* ../ocsmanager.h:153 */
-struct __ocs2__GetToken;	/* ../ocsmanager.h:709 */
-struct __ocs2__Login;	/* ../ocsmanager.h:747 */
-struct __ocs2__Logout;	/* ../ocsmanager.h:784 */
-struct __ocs3__GetToken;	/* ../ocsmanager.h:838 */
-struct __ocs3__Login;	/* ../ocsmanager.h:876 */
-struct __ocs3__Logout;	/* ../ocsmanager.h:913 */
-struct __ocs4__NewMail;	/* ../ocsmanager.h:970 */
-struct __ocs4__Notify;	/* ../ocsmanager.h:1011 */
-struct __ocs4__Ping;	/* ../ocsmanager.h:1048 */
-struct __ocs5__NewMail;	/* ../ocsmanager.h:1105 */
-struct __ocs5__Notify;	/* ../ocsmanager.h:1146 */
-struct __ocs5__Ping;	/* ../ocsmanager.h:1183 */
+struct __ocs2__GetToken;	/* ../ocsmanager.h:711 */
+struct __ocs2__Login;	/* ../ocsmanager.h:749 */
+struct __ocs2__Logout;	/* ../ocsmanager.h:786 */
+struct __ocs3__GetToken;	/* ../ocsmanager.h:840 */
+struct __ocs3__Login;	/* ../ocsmanager.h:878 */
+struct __ocs3__Logout;	/* ../ocsmanager.h:915 */
+struct __ocs4__NewMail;	/* ../ocsmanager.h:972 */
+struct __ocs4__Notify;	/* ../ocsmanager.h:1013 */
+struct __ocs4__Ping;	/* ../ocsmanager.h:1050 */
+struct __ocs5__NewMail;	/* ../ocsmanager.h:1107 */
+struct __ocs5__Notify;	/* ../ocsmanager.h:1148 */
+struct __ocs5__Ping;	/* ../ocsmanager.h:1185 */
 
 /* ../ocsmanager.h:110 */
 #ifndef SOAP_TYPE_xsd__base64Binary
@@ -257,6 +257,8 @@ class SOAP_CMAC ocs__Event {
         std::string *oldMessageID;
         /// Optional element 'ocs:parentFolder' of XML schema type 'xsd:string'
         std::string *parentFolder;
+        /// Optional element 'ocs:oldParentFolder' of XML schema type 'xsd:string'
+        std::string *oldParentFolder;
         /// Optional element 'ocs:messageClass' of XML schema type 'xsd:string'
         std::string *messageClass;
         /// Optional element 'ocs:flags' of XML schema type 'xsd:unsignedInt'
@@ -286,7 +288,7 @@ class SOAP_CMAC ocs__Event {
         virtual ocs__Event *soap_alloc(void) const { return SOAP_NEW_UNMANAGED(ocs__Event); }
       public:
         /// Constructor with default initializations
-        ocs__Event() : type(), kind(), backend(), username(), folder(), messageID(), oldFolder(), oldMessageID(), parentFolder(), messageClass(), flags(), totalCount(), unreadCount(), soap() { }
+        ocs__Event() : type(), kind(), backend(), username(), folder(), messageID(), oldFolder(), oldMessageID(), parentFolder(), oldParentFolder(), messageClass(), flags(), totalCount(), unreadCount(), soap() { }
         /// Destructor
         virtual ~ocs__Event() { }
         /// Friend allocator used by soap_new_ocs__Event(struct soap*, int)
@@ -766,7 +768,7 @@ class SOAP_CMAC _ocs__PingResponse {
 };
 #endif
 
-/* ../ocsmanager.h:633 */
+/* ../ocsmanager.h:635 */
 #ifndef WITH_NOGLOBAL
 #ifndef SOAP_TYPE_SOAP_ENV__Header
 #define SOAP_TYPE_SOAP_ENV__Header (42)
@@ -786,7 +788,7 @@ struct SOAP_CMAC SOAP_ENV__Header {
 #endif
 #endif
 
-/* ../ocsmanager.h:655 */
+/* ../ocsmanager.h:657 */
 #ifndef WITH_NOGLOBAL
 #ifndef SOAP_TYPE_SOAP_ENV__Detail
 #define SOAP_TYPE_SOAP_ENV__Detail (44)
@@ -811,7 +813,7 @@ struct SOAP_CMAC SOAP_ENV__Detail {
 #endif
 #endif
 
-/* ../ocsmanager.h:709 */
+/* ../ocsmanager.h:711 */
 #ifndef SOAP_TYPE___ocs2__GetToken
 #define SOAP_TYPE___ocs2__GetToken (50)
 /* Wrapper: */
@@ -829,7 +831,7 @@ struct SOAP_CMAC __ocs2__GetToken {
 };
 #endif
 
-/* ../ocsmanager.h:747 */
+/* ../ocsmanager.h:749 */
 #ifndef SOAP_TYPE___ocs2__Login
 #define SOAP_TYPE___ocs2__Login (54)
 /* Wrapper: */
@@ -847,7 +849,7 @@ struct SOAP_CMAC __ocs2__Login {
 };
 #endif
 
-/* ../ocsmanager.h:784 */
+/* ../ocsmanager.h:786 */
 #ifndef SOAP_TYPE___ocs2__Logout
 #define SOAP_TYPE___ocs2__Logout (58)
 /* Wrapper: */
@@ -865,7 +867,7 @@ struct SOAP_CMAC __ocs2__Logout {
 };
 #endif
 
-/* ../ocsmanager.h:838 */
+/* ../ocsmanager.h:840 */
 #ifndef SOAP_TYPE___ocs3__GetToken
 #define SOAP_TYPE___ocs3__GetToken (60)
 /* Wrapper: */
@@ -883,7 +885,7 @@ struct SOAP_CMAC __ocs3__GetToken {
 };
 #endif
 
-/* ../ocsmanager.h:876 */
+/* ../ocsmanager.h:878 */
 #ifndef SOAP_TYPE___ocs3__Login
 #define SOAP_TYPE___ocs3__Login (62)
 /* Wrapper: */
@@ -901,7 +903,7 @@ struct SOAP_CMAC __ocs3__Login {
 };
 #endif
 
-/* ../ocsmanager.h:913 */
+/* ../ocsmanager.h:915 */
 #ifndef SOAP_TYPE___ocs3__Logout
 #define SOAP_TYPE___ocs3__Logout (64)
 /* Wrapper: */
@@ -919,7 +921,7 @@ struct SOAP_CMAC __ocs3__Logout {
 };
 #endif
 
-/* ../ocsmanager.h:970 */
+/* ../ocsmanager.h:972 */
 #ifndef SOAP_TYPE___ocs4__NewMail
 #define SOAP_TYPE___ocs4__NewMail (68)
 /* Wrapper: */
@@ -937,7 +939,7 @@ struct SOAP_CMAC __ocs4__NewMail {
 };
 #endif
 
-/* ../ocsmanager.h:1011 */
+/* ../ocsmanager.h:1013 */
 #ifndef SOAP_TYPE___ocs4__Notify
 #define SOAP_TYPE___ocs4__Notify (72)
 /* Wrapper: */
@@ -955,7 +957,7 @@ struct SOAP_CMAC __ocs4__Notify {
 };
 #endif
 
-/* ../ocsmanager.h:1048 */
+/* ../ocsmanager.h:1050 */
 #ifndef SOAP_TYPE___ocs4__Ping
 #define SOAP_TYPE___ocs4__Ping (76)
 /* Wrapper: */
@@ -973,7 +975,7 @@ struct SOAP_CMAC __ocs4__Ping {
 };
 #endif
 
-/* ../ocsmanager.h:1105 */
+/* ../ocsmanager.h:1107 */
 #ifndef SOAP_TYPE___ocs5__NewMail
 #define SOAP_TYPE___ocs5__NewMail (78)
 /* Wrapper: */
@@ -991,7 +993,7 @@ struct SOAP_CMAC __ocs5__NewMail {
 };
 #endif
 
-/* ../ocsmanager.h:1146 */
+/* ../ocsmanager.h:1148 */
 #ifndef SOAP_TYPE___ocs5__Notify
 #define SOAP_TYPE___ocs5__Notify (80)
 /* Wrapper: */
@@ -1009,7 +1011,7 @@ struct SOAP_CMAC __ocs5__Notify {
 };
 #endif
 
-/* ../ocsmanager.h:1183 */
+/* ../ocsmanager.h:1185 */
 #ifndef SOAP_TYPE___ocs5__Ping
 #define SOAP_TYPE___ocs5__Ping (82)
 /* Wrapper: */
@@ -1027,7 +1029,7 @@ struct SOAP_CMAC __ocs5__Ping {
 };
 #endif
 
-/* ../ocsmanager.h:1250 */
+/* ../ocsmanager.h:1252 */
 #ifndef WITH_NOGLOBAL
 #ifndef SOAP_TYPE_SOAP_ENV__Code
 #define SOAP_TYPE_SOAP_ENV__Code (83)
@@ -1050,7 +1052,7 @@ struct SOAP_CMAC SOAP_ENV__Code {
 #endif
 #endif
 
-/* ../ocsmanager.h:1250 */
+/* ../ocsmanager.h:1252 */
 #ifndef WITH_NOGLOBAL
 #ifndef SOAP_TYPE_SOAP_ENV__Reason
 #define SOAP_TYPE_SOAP_ENV__Reason (85)
@@ -1070,7 +1072,7 @@ struct SOAP_CMAC SOAP_ENV__Reason {
 #endif
 #endif
 
-/* ../ocsmanager.h:1250 */
+/* ../ocsmanager.h:1252 */
 #ifndef WITH_NOGLOBAL
 #ifndef SOAP_TYPE_SOAP_ENV__Fault
 #define SOAP_TYPE_SOAP_ENV__Fault (86)

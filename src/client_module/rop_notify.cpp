@@ -1,6 +1,7 @@
 #include "client_module/rop_notify.hpp"
 
 #include "common/text.hpp"
+#include "queue/matching.hpp"
 
 #include <algorithm>
 #include <cinttypes>
@@ -129,7 +130,8 @@ bool isKnownTableEvent(std::uint16_t event)
 }
 
 // TagCount 0xFFFF: no property list given ([MS-OXCNOTIF] 2.2.1.4.1.2: Tags
-// is absent when TagCount is 0x0000 or 0xFFFF).
+// is absent when TagCount is 0x0000 or 0xFFFF). What each type writes is
+// decided where its notifications are built (tagsFor, below).
 constexpr std::uint16_t kNoTagList = 0xFFFF;
 
 // --- UTF-8 <-> UTF-16 for MessageClass --------------------------------------------
@@ -484,9 +486,32 @@ NotificationData newMail(const store::QueueEntry& e)
     return d;
 }
 
+// TagCount and Tags per NotificationType ([MS-OXCNOTIF] 2.2.1.4.1.2). The
+// field is present only for ObjectCreated (0x0004) and ObjectModified
+// (0x0010); Tags follows only when TagCount is neither 0x0000 nor 0xFFFF (the
+// section gives the two values no other difference). Producers never say
+// which properties an event touched, so no Tags are written:
+// - ObjectModified: 0x0000, as "the value of this field SHOULD be set to
+//   0x0000" (Exchange 2013 and later do; Exchange 2003-2010 listed the
+//   changed tags, product behavior note 9).
+// - ObjectCreated: the section sets no value; 0x0000 too. 0xFFFF would be as
+//   valid on the wire, but OpenChange's libmapiserver_RopNotify_size tests a
+//   folder-created TagCount against 0xFFFF through another member of its
+//   NotificationData union (FolderModifiedNotification_10, whose TagCount
+//   lies over ParentFID) and then counts 0xFFFF tags of 4 bytes: an
+//   OpenChange that sizes our notifications itself gets 0x0000 right.
+// - NewMail, ObjectDeleted, ObjectMoved, ObjectCopied: no TagCount at all
+//   (presenceOf leaves it out).
+std::optional<std::vector<std::uint32_t>> tagsFor(std::uint16_t type)
+{
+    if (type == store::fnev::ObjectModified || type == store::fnev::ObjectCreated)
+        return std::vector<std::uint32_t>{}; // TagCount 0x0000
+    return std::nullopt;                     // no TagCount
+}
+
 // A message object notification: M set, FolderId and MessageId; moves and
 // copies add OldFolderId and OldMessageId; created and modified carry
-// TagCount 0xFFFF (we do not know which properties changed).
+// TagCount (tagsFor).
 NotificationData messageObject(const store::QueueEntry& e, std::uint16_t type)
 {
     NotificationData d;
@@ -495,13 +520,17 @@ NotificationData messageObject(const store::QueueEntry& e, std::uint16_t type)
     d.mid = e.mid;
     d.oldFid = e.oldFid;
     d.oldMid = e.oldMid;
+    d.tags = tagsFor(type);
     return d;
 }
 
 // A folder object notification: FolderId and ParentFolderId; moves and copies
-// add OldFolderId and OldParentFolderId. Entries do not record the old parent
-// of a moved folder, so OldParentFolderId is 0 (the field is mandatory for
-// folder moves and copies; 0 is no valid folder id).
+// add OldFolderId and OldParentFolderId (0 when the producer did not name the
+// old parent or the user's OpenChange does not know it); created and modified
+// carry TagCount (tagsFor). Only ObjectModified may carry the counts (T and U:
+// "If this bit is set, the NotificationType MUST be 0x0010", [MS-OXCNOTIF]
+// 2.2.1.4.1.2): other types give them as a folder ObjectModified of their
+// own (queue::folderCountsOf, objectNotifications).
 NotificationData folderObject(const store::QueueEntry& e, std::uint16_t type)
 {
     NotificationData d;
@@ -509,7 +538,8 @@ NotificationData folderObject(const store::QueueEntry& e, std::uint16_t type)
     d.fid = e.fid;
     d.parentFid = e.parentFid;
     d.oldFid = e.oldFid;
-    d.oldParentFid = 0;
+    d.oldParentFid = e.oldParentFid;
+    d.tags = tagsFor(type);
     if (type == store::fnev::ObjectModified) {
         if (e.totalCount) {
             d.flags |= flag::TotalCount;
@@ -574,27 +604,17 @@ NotificationData presentFields(NotificationData d)
 
 namespace {
 
-// The folder's new counts as a folder ObjectModified with T and U: what makes
-// Outlook update a folder's unread count.
-NotificationData folderCounts(const store::QueueEntry& e)
+// Counts that came with an event whose own notification may not carry them
+// (any message event; a folder created, deleted, moved or copied) follow it
+// as a folder ObjectModified with T and U, what makes Outlook update a
+// folder's counts, for the subscriptions that asked for fnevObjectModified
+// on that folder (queue::folderCountsOf says which folder).
+std::optional<NotificationData> folderCountsFor(const store::QueueEntry& e, const store::Subscription& s)
 {
-    store::QueueEntry folder;
-    folder.type = EventType::ObjectModified;
-    folder.kind = ObjectKind::Folder;
-    folder.fid = e.fid;
-    folder.totalCount = e.totalCount;
-    folder.unreadCount = e.unreadCount;
-    return folderObject(folder, store::fnev::ObjectModified);
-}
-
-// Counts that came with a message event describe the folder it happened in
-// (entry.fid); a subscription on that folder or on the whole store that asked
-// for fnevObjectModified hears about them. (The brief asks this for new mail;
-// it holds as well for any message event a producer sent counts with.)
-bool wantsFolderCounts(const store::QueueEntry& e, const store::Subscription& s)
-{
-    return e.kind == ObjectKind::Message && (e.totalCount || e.unreadCount) &&
-           answersTo(s, store::fnev::ObjectModified) && s.mid == 0 && (s.fid == 0 || s.fid == e.fid);
+    const auto counts = queue::folderCountsOf(e);
+    if (!counts || !answersTo(s, store::fnev::ObjectModified) || !queue::wants(s, *counts))
+        return std::nullopt;
+    return folderObject(*counts, store::fnev::ObjectModified);
 }
 
 std::vector<NotificationData> objectNotifications(const store::QueueEntry& e, const store::Subscription& s)
@@ -610,8 +630,8 @@ std::vector<NotificationData> objectNotifications(const store::QueueEntry& e, co
         if (answersTo(s, type))
             out.push_back(e.kind == ObjectKind::Message ? messageObject(e, type) : folderObject(e, type));
     }
-    if (wantsFolderCounts(e, s))
-        out.push_back(folderCounts(e));
+    if (auto counts = folderCountsFor(e, s))
+        out.push_back(std::move(*counts));
     return out;
 }
 
@@ -667,12 +687,17 @@ std::vector<NotificationData> contentsNotifications(const store::QueueEntry& e, 
 }
 
 // Hierarchy tables get folder entries whose (new) parent is the table's
-// folder: a deletion names its row, everything else changes rows we cannot
-// describe (see contentsNotifications).
-std::vector<NotificationData> hierarchyNotifications(const store::QueueEntry& e)
+// folder, and folders moved out of it. A deletion names its row, and so does
+// a move out, as contents tables lose a moved message's row: the row of the
+// folder as the table listed it, OldFolderId (when the user's OpenChange
+// does not know that id, the table is re-read). Everything else changes rows
+// we cannot describe (see contentsNotifications).
+std::vector<NotificationData> hierarchyNotifications(const store::QueueEntry& e, store::Fid tableFid)
 {
     if (e.type == EventType::ObjectDeleted)
         return {hierarchyRowDeleted(e.fid)};
+    if (queue::isFolderMovedOutOf(e, tableFid) && e.oldFid != 0)
+        return {hierarchyRowDeleted(e.oldFid)};
     return {tableChanged()};
 }
 
@@ -848,7 +873,7 @@ std::vector<NotificationData> notificationsFor(const store::QueueEntry& entry, c
         out = objectNotifications(entry, subscription);
         break;
     case TableType::Hierarchy:
-        out = hierarchyNotifications(entry);
+        out = hierarchyNotifications(entry, subscription.fid);
         break;
     case TableType::Contents:
     case TableType::AssociatedContents:

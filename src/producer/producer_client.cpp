@@ -47,6 +47,7 @@ bool toSoapEvent(struct soap* soap, const NotifyEvent& in, ocs__Event& out)
     out.oldFolder = optionalOf(soap, in.oldFolder);
     out.oldMessageID = optionalOf(soap, in.oldMessageId);
     out.parentFolder = optionalOf(soap, in.parentFolder);
+    out.oldParentFolder = optionalOf(soap, in.oldParentFolder);
     out.messageClass = optionalOf(soap, in.messageClass);
     out.flags = optionalOf(soap, in.flags);
     out.totalCount = optionalOf(soap, in.totalCount);

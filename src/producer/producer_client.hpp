@@ -74,6 +74,7 @@ struct NotifyEvent {
     std::optional<std::string> oldFolder;
     std::optional<std::string> oldMessageId;
     std::optional<std::string> parentFolder;
+    std::optional<std::string> oldParentFolder;
     std::optional<std::string> messageClass;
     std::optional<std::uint32_t> flags;
     std::optional<std::uint32_t> totalCount;

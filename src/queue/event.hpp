@@ -21,6 +21,7 @@ struct Event {
     std::string oldFolder;    // moves and copies: where the object was
     std::string oldMessageId; // moves and copies of messages (default: messageId)
     std::string parentFolder; // folder events: the parent, when the producer knows it
+    std::string oldParentFolder; // folder moves and copies: the parent it had, when the producer knows it
     std::optional<std::string> messageClass;
     std::optional<std::uint32_t> flags;
     std::optional<std::uint32_t> totalCount;

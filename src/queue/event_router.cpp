@@ -16,6 +16,7 @@ struct UserPlan {
     store::Fid fid = 0;
     store::Fid oldFid = 0;
     store::Fid parentFid = 0;
+    store::Fid oldParentFid = 0;
     std::vector<store::Subscription> subscriptions;
 };
 
@@ -55,6 +56,7 @@ store::QueueEntry baseEntry(const Event& event, const UserPlan& user, const std:
     entry.fid = user.fid;
     entry.oldFid = user.oldFid;
     entry.parentFid = user.parentFid;
+    entry.oldParentFid = user.oldParentFid;
     entry.messageFlags = event.flags;
     entry.totalCount = event.totalCount;
     entry.unreadCount = event.unreadCount;
@@ -102,7 +104,8 @@ Status EventRouter::check(const Event& event, const Producer& producer) const
     }
     for (const auto& [field, value] : {std::pair<const char*, const std::string&>{"oldFolder", event.oldFolder},
                                        {"oldMessageID", event.oldMessageId},
-                                       {"parentFolder", event.parentFolder}}) {
+                                       {"parentFolder", event.parentFolder},
+                                       {"oldParentFolder", event.oldParentFolder}}) {
         if (Status s = validateOptionalField(field, value, maxFieldLength_); !s)
             return s;
     }
@@ -116,10 +119,12 @@ Result<EventRouter::Plan> EventRouter::plan(const Event& event) const
     const BackendConfig& backend = *backends_.find(event.backend);
     const std::string owner = Backends::userKey(backend, event.username);
     const std::string folderUri = Backends::folderUri(backend, owner, event.folder);
-    const std::string oldFolderUri =
-        event.oldFolder.empty() ? "" : Backends::folderUri(backend, owner, event.oldFolder);
-    const std::string parentUri =
-        event.parentFolder.empty() ? "" : Backends::folderUri(backend, owner, event.parentFolder);
+    auto uriOf = [&](const std::string& folder) {
+        return folder.empty() ? std::string() : Backends::folderUri(backend, owner, folder);
+    };
+    const std::string oldFolderUri = uriOf(event.oldFolder);
+    const std::string parentUri = uriOf(event.parentFolder);
+    const std::string oldParentUri = uriOf(event.oldParentFolder);
 
     Plan plan;
     if (event.kind == ObjectKind::Message) {
@@ -138,8 +143,9 @@ Result<EventRouter::Plan> EventRouter::plan(const Event& event) const
             return storeError(fid.error());
         if (!*fid)
             continue;
-        UserPlan target{user, **fid, 0, 0, {}};
-        for (auto [uri, out] : {std::pair{&oldFolderUri, &target.oldFid}, std::pair{&parentUri, &target.parentFid}}) {
+        UserPlan target{user, **fid, 0, 0, 0, {}};
+        for (auto [uri, out] : {std::pair{&oldFolderUri, &target.oldFid}, std::pair{&parentUri, &target.parentFid},
+                                std::pair{&oldParentUri, &target.oldParentFid}}) {
             if (uri->empty())
                 continue;
             auto known = registry_.folderId(user, *uri);

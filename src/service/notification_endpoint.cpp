@@ -54,6 +54,7 @@ queue::Event eventOf(const ocs__Event& in)
     event.oldFolder = textOf(in.oldFolder);
     event.oldMessageId = textOf(in.oldMessageID);
     event.parentFolder = textOf(in.parentFolder);
+    event.oldParentFolder = textOf(in.oldParentFolder);
     event.messageClass = optionalOf(in.messageClass);
     event.flags = optionalOf(in.flags);
     event.totalCount = optionalOf(in.totalCount);

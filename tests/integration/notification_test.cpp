@@ -23,6 +23,8 @@ namespace {
 const std::string kPassword = "notification test password";
 constexpr ocs::store::Fid kInbox = 0x0000000000010001ULL;
 constexpr ocs::store::Fid kArchive = 0x0000000000020001ULL;
+constexpr ocs::store::Fid kOldSub = 0x0000000000030001ULL;
+constexpr ocs::store::Fid kSub = 0x0000000000040001ULL;
 
 ocs::producer::NewMailRequest mail(const std::string& id)
 {
@@ -49,6 +51,7 @@ class NotificationTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testDuplicateMessageIsNotQueuedTwice);
     CPPUNIT_TEST(testNotifyBatchKeepsOrderAndAnswersPerEvent);
     CPPUNIT_TEST(testMoveRecordsOldAndNewPlace);
+    CPPUNIT_TEST(testFolderMoveRecordsTheOldParent);
     CPPUNIT_TEST(testUnknownBackendIsRefused);
     CPPUNIT_TEST(testPermissionsAreEnforced);
     CPPUNIT_TEST(testBatchOverTheLimitIsRefused);
@@ -196,6 +199,38 @@ class NotificationTest : public CppUnit::TestFixture {
         CPPUNIT_ASSERT_EQUAL(kInbox, entry.oldFid);
         CPPUNIT_ASSERT_EQUAL(std::string("sogo://jdoe@INBOX/80.eml"), entry.oldMessageUri);
         CPPUNIT_ASSERT_EQUAL(std::string("sogo://jdoe@Archive/3.eml"), entry.messageUri);
+    }
+
+    // oldParentFolder through SOAP: the entry names the parent the folder
+    // left, and a subscription on that parent hears of it.
+    void testFolderMoveRecordsTheOldParent()
+    {
+        CPPUNIT_ASSERT(registry_->mapFolder("alice", "sogo://jdoe@INBOX/Sub/", kOldSub).ok());
+        CPPUNIT_ASSERT(registry_->mapFolder("alice", "sogo://jdoe@Archive/Sub/", kSub).ok());
+        subscribe("session-1", 1, ocs::store::fnev::ObjectMoved, kInbox);
+        ocs::producer::NotifyEvent move;
+        move.type = "ObjectMoved";
+        move.kind = "folder";
+        move.backend = "SOGo";
+        move.username = "jdoe";
+        move.folder = "Archive/Sub";
+        move.oldFolder = "INBOX/Sub";
+        move.parentFolder = "Archive";
+        move.oldParentFolder = "INBOX";
+        std::vector<ocs::producer::EventOutcome> outcomes;
+        CPPUNIT_ASSERT_MESSAGE(client_->lastError().message, client_->notify({move}, outcomes));
+        CPPUNIT_ASSERT_EQUAL(std::string("queued"), outcomes.at(0).status);
+        CPPUNIT_ASSERT_EQUAL(1u, outcomes.at(0).queues);
+        const QueueKey queue{"alice", kInbox, TableType::None};
+        auto entries = storeWhenQueueReaches(queue, 2)->read(queue, 1, 10);
+        CPPUNIT_ASSERT(entries.ok());
+        CPPUNIT_ASSERT_EQUAL(std::size_t{1}, entries->size());
+        const auto& entry = entries->front();
+        CPPUNIT_ASSERT(entry.type == ocs::EventType::ObjectMoved && entry.kind == ocs::store::ObjectKind::Folder);
+        CPPUNIT_ASSERT_EQUAL(kSub, entry.fid);
+        CPPUNIT_ASSERT_EQUAL(kArchive, entry.parentFid);
+        CPPUNIT_ASSERT_EQUAL(kOldSub, entry.oldFid);
+        CPPUNIT_ASSERT_EQUAL(kInbox, entry.oldParentFid);
     }
 
     void testUnknownBackendIsRefused()

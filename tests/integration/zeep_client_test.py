@@ -232,7 +232,7 @@ class Daemon:
 
     def add_account(self, login, password):
         result = subprocess.run(
-            [self.account_tool, "--state-dir", self.state, "add", login],
+            [self.account_tool, "--state-dir", self.state, "add", login, "--events", "NewMail,ObjectMoved"],
             input=(password + "\n").encode("utf-8"), stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, timeout=30)
         if result.returncode != 0:
@@ -327,6 +327,7 @@ class Clients:
         session.trust_env = False  # loopback only: no proxy from the environment
         transport = Transport(session=session, timeout=CALL_TIMEOUT, operation_timeout=CALL_TIMEOUT)
         self.client = zeep.Client(daemon.base_url + "?wsdl", transport=transport, plugins=[history])
+        self.history = history
         suffix = "Soap" if version == "soap11" else "Soap12"
         self.auth = self.client.bind("Authentication", "Authentication" + suffix)
         self.notification = self.client.bind("Notification", "Notification" + suffix)
@@ -421,6 +422,20 @@ def check_notify_session_accepted(clients, state):
     expect(len(answer) == 1, "Notify answered %d results for 1 event" % len(answer))
     expect(answer[0].index == 0 and answer[0].status == "queued" and answer[0].queues == 0,
            "Notify result %r" % (answer[0],))
+
+
+def check_notify_folder_move(clients, state):
+    # A folder move with its old parent, as zeep builds it from the served
+    # schema: the element goes on the wire and the daemon takes it.
+    expect("session" in state, "no session (login failed)")
+    event = {"type": "ObjectMoved", "kind": "folder", "backend": "SOGo", "username": "jdoe",
+             "folder": "Archive/Sub", "oldFolder": "INBOX/Sub", "parentFolder": "Archive",
+             "oldParentFolder": "INBOX"}
+    answer = clients.notification.Notify(event=[event], _soapheaders={"session": state["session"]})
+    expect(len(answer) == 1 and answer[0].status == "queued" and answer[0].queues == 0,
+           "Notify answered %r" % (answer,))
+    sent = etree.tostring(clients.history.last_sent["envelope"]).decode("utf-8")
+    expect("oldParentFolder>INBOX</" in sent, "the request did not carry oldParentFolder: %s" % sent)
 
 
 def check_no_session(clients):
@@ -563,6 +578,7 @@ def main():
             results.run(version + ".login", check_login, clients, user, state)
             results.run(version + ".newmail-with-session", check_session_accepted, clients, state)
             results.run(version + ".notify-with-session", check_notify_session_accepted, clients, state)
+            results.run(version + ".notify-folder-move", check_notify_folder_move, clients, state)
             results.run(version + ".no-session-403", check_no_session, clients)
             results.run(version + ".unknown-session-403", check_unknown_session, clients)
             results.run(version + ".wrong-password-401", check_wrong_password, clients, user, state)

@@ -20,12 +20,13 @@ using namespace ocs::client_module;
 
 namespace {
 
-// replica 1 with global counters 0x0102, 0x0304, 1, 0x0506, 0x0708
+// replica 1 with global counters 0x0102, 0x0304, 1, 0x0506, 0x0708, 0x090A
 constexpr Fid kFid = 0x0201000000000001;
 constexpr Mid kMid = 0x0403000000000001;
 constexpr Fid kParent = 0x0100000000000001;
 constexpr Fid kOldFid = 0x0605000000000001;
 constexpr Mid kOldMid = 0x0807000000000001;
+constexpr Fid kOldParent = 0x0A09000000000001;
 
 constexpr std::uint32_t kHandle = 0x11223344;
 constexpr std::uint8_t kLogon = 5;
@@ -54,6 +55,7 @@ const std::string kMidBytes = bytes({0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0
 const std::string kParentBytes = bytes({0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01}); // ReplicaId 1, GC 1
 const std::string kOldFidBytes = bytes({0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05, 0x06}); // ReplicaId 1, GC 0x0506
 const std::string kOldMidBytes = bytes({0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x07, 0x08}); // ReplicaId 1, GC 0x0708
+const std::string kOldParentBytes = bytes({0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x09, 0x0A}); // ReplicaId 1, GC 0x090A
 const std::string kZeroId = bytes({0, 0, 0, 0, 0, 0, 0, 0});
 
 QueueEntry messageEntry(EventType type)
@@ -79,8 +81,10 @@ QueueEntry folderEntry(EventType type)
     e.kind = ObjectKind::Folder;
     e.fid = kFid;
     e.parentFid = kParent;
-    if (type == EventType::ObjectMoved || type == EventType::ObjectCopied)
+    if (type == EventType::ObjectMoved || type == EventType::ObjectCopied) {
         e.oldFid = kOldFid;
+        e.oldParentFid = kOldParent;
+    }
     return e;
 }
 
@@ -92,6 +96,16 @@ Subscription objectSubscription(std::uint16_t flags, Fid fid = 0)
 Subscription tableSubscription(TableType table, Fid fid)
 {
     return Subscription{"session", kHandle, fnev::TableModified, fid, 0, table, {}};
+}
+
+// The folder ObjectModified that carries the counts of kFid ([MS-OXCNOTIF]
+// 2.2.1.4.1.2: T and U only with NotificationType 0x0010).
+std::string folderCountsWire(std::uint8_t tu, std::initializer_list<unsigned> counts)
+{
+    return header() + bytes({0x10, tu}) // NotificationFlags: ObjectModified | T/U
+           + kFidBytes                  // FolderId
+           + bytes({0x00, 0x00})        // TagCount 0x0000 (ObjectModified: SHOULD be 0)
+           + bytes(counts);             // TotalMessageCount, UnreadMessageCount as flagged
 }
 
 // What the session receives for one entry: each notification as RopNotify.
@@ -152,15 +166,22 @@ class RopNotifyEncodingTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testFolderMoved);
     CPPUNIT_TEST(testFolderCopied);
     CPPUNIT_TEST(testTagListIsWrittenWhenKnown);
+    CPPUNIT_TEST(testTagCountFollowsTheNotificationType);
     CPPUNIT_TEST(testTableChanged);
     CPPUNIT_TEST(testContentsRowDeleted);
     CPPUNIT_TEST(testContentsRowMovedOutIsDeletedWithOldIds);
     CPPUNIT_TEST(testHierarchyRowDeleted);
+    CPPUNIT_TEST(testFolderMovedOutOfTheTableFolderDeletesItsRow);
+    CPPUNIT_TEST(testFolderMovedOutWithAnUnknownOldIdReReadsTheTable);
+    CPPUNIT_TEST(testFolderCopiedOutLeavesTheOldParentsHierarchy);
+    CPPUNIT_TEST(testOldParentHearsOfItsChildFolderMoving);
     CPPUNIT_TEST(testContentsRowAddedAndModifiedLayout);
     CPPUNIT_TEST(testHierarchyRowAddedLayout);
     CPPUNIT_TEST(testRowsWithoutColumnDataBecomeTableChanged);
     CPPUNIT_TEST(testCopyOutOfTheTableFolderChangesNothing);
     CPPUNIT_TEST(testNewMailWithCountsAlsoModifiesTheFolder);
+    CPPUNIT_TEST(testFolderEventCountsFollowAsAFolderModified);
+    CPPUNIT_TEST(testCountsReachASubscriptionAskingOnlyObjectModified);
     CPPUNIT_TEST(testOnlyTheAskedBitsAreAnswered);
     CPPUNIT_TEST(testMessageSubscriptionGetsNoFolderCounts);
     CPPUNIT_TEST(testEveryProducedNotificationRoundTrips);
@@ -280,7 +301,7 @@ class RopNotifyEncodingTest : public CppUnit::TestFixture {
                                      + kFidBytes                    // FolderId
                                      + kMidBytes                    // MessageId
                                      // no ParentFolderId: M set, S not set
-                                     + bytes({0xFF, 0xFF}); // TagCount 0xFFFF: no tag list, no Tags
+                                     + bytes({0x00, 0x00}); // TagCount 0x0000: no Tags
         ASSERT_WIRE(expected, wireFor(messageEntry(EventType::ObjectCreated), objectSubscription(fnev::ObjectCreated)));
     }
 
@@ -289,7 +310,7 @@ class RopNotifyEncodingTest : public CppUnit::TestFixture {
         const std::string expected = header() + bytes({0x10, 0x80}) // NotificationFlags: ObjectModified | M
                                      + kFidBytes                    // FolderId
                                      + kMidBytes                    // MessageId
-                                     + bytes({0xFF, 0xFF});         // TagCount 0xFFFF
+                                     + bytes({0x00, 0x00});         // TagCount 0x0000: SHOULD for 0x0010, no Tags
         ASSERT_WIRE(expected,
                     wireFor(messageEntry(EventType::ObjectModified), objectSubscription(fnev::ObjectModified)));
     }
@@ -327,7 +348,7 @@ class RopNotifyEncodingTest : public CppUnit::TestFixture {
         const std::string expected = header() + bytes({0x04, 0x00}) // NotificationFlags: ObjectCreated (no M)
                                      + kFidBytes                    // FolderId
                                      + kParentBytes                 // ParentFolderId (S and M both clear)
-                                     + bytes({0xFF, 0xFF});         // TagCount 0xFFFF
+                                     + bytes({0x00, 0x00});         // TagCount 0x0000
         ASSERT_WIRE(expected, wireFor(folderEntry(EventType::ObjectCreated), objectSubscription(fnev::ObjectCreated)));
     }
 
@@ -335,7 +356,7 @@ class RopNotifyEncodingTest : public CppUnit::TestFixture {
     {
         const std::string expected = header() + bytes({0x10, 0x00}) // NotificationFlags: ObjectModified
                                      + kFidBytes                    // FolderId
-                                     + bytes({0xFF, 0xFF});         // TagCount 0xFFFF (no ParentFolderId)
+                                     + bytes({0x00, 0x00});         // TagCount 0x0000 (no ParentFolderId)
         ASSERT_WIRE(expected,
                     wireFor(folderEntry(EventType::ObjectModified), objectSubscription(fnev::ObjectModified)));
     }
@@ -348,7 +369,7 @@ class RopNotifyEncodingTest : public CppUnit::TestFixture {
         const std::string expected = header() + bytes({0x10, 0x30}) // NotificationFlags: ObjectModified | T | U
                                      + kFidBytes                    // FolderId
                                      + bytes({
-                                           0xFF, 0xFF,             // TagCount 0xFFFF
+                                           0x00, 0x00,             // TagCount 0x0000
                                            0x2C, 0x01, 0x00, 0x00, // TotalMessageCount 300
                                            0x07, 0x00, 0x00, 0x00, // UnreadMessageCount 7
                                        });
@@ -362,7 +383,7 @@ class RopNotifyEncodingTest : public CppUnit::TestFixture {
         const std::string expected = header() + bytes({0x10, 0x20}) // NotificationFlags: ObjectModified | U
                                      + kFidBytes                    // FolderId
                                      + bytes({
-                                           0xFF, 0xFF,             // TagCount 0xFFFF
+                                           0x00, 0x00,             // TagCount 0x0000
                                            0x00, 0x00, 0x00, 0x00, // UnreadMessageCount 0
                                        });
         ASSERT_WIRE(expected, wireFor(e, objectSubscription(fnev::ObjectModified)));
@@ -382,8 +403,14 @@ class RopNotifyEncodingTest : public CppUnit::TestFixture {
                                      + kFidBytes                    // FolderId (new)
                                      + kParentBytes                 // ParentFolderId (new)
                                      + kOldFidBytes                 // OldFolderId
-                                     + kZeroId;                     // OldParentFolderId: not recorded, 0
+                                     + kOldParentBytes;             // OldParentFolderId (M not set)
         ASSERT_WIRE(expected, wireFor(folderEntry(EventType::ObjectMoved), objectSubscription(fnev::ObjectMoved)));
+        // An old parent the producer did not name (or OpenChange does not
+        // know) is 0: the field itself is always there for a folder move.
+        QueueEntry unknown = folderEntry(EventType::ObjectMoved);
+        unknown.oldParentFid = 0;
+        ASSERT_WIRE(expected.substr(0, expected.size() - 8) + kZeroId,
+                    wireFor(unknown, objectSubscription(fnev::ObjectMoved)));
     }
 
     void testFolderCopied()
@@ -392,7 +419,7 @@ class RopNotifyEncodingTest : public CppUnit::TestFixture {
                                      + kFidBytes                    // FolderId (copy)
                                      + kParentBytes                 // ParentFolderId
                                      + kOldFidBytes                 // OldFolderId
-                                     + kZeroId;                     // OldParentFolderId
+                                     + kOldParentBytes;             // OldParentFolderId: the original's parent
         ASSERT_WIRE(expected, wireFor(folderEntry(EventType::ObjectCopied), objectSubscription(fnev::ObjectCopied)));
     }
 
@@ -416,6 +443,31 @@ class RopNotifyEncodingTest : public CppUnit::TestFixture {
         ASSERT_WIRE(header() + bytes({0x10, 0x80}) + kFidBytes + kMidBytes + bytes({0x00, 0x00}),
                     encodeRopNotify(kHandle, kLogon, d));
         assertRoundTrip(d);
+    }
+
+    // [MS-OXCNOTIF] 2.2.1.4.1.2: TagCount only for 0x0004 and 0x0010, there
+    // 0x0000 (for 0x0010 "SHOULD be set to 0x0000"), so no Tags follow.
+    void testTagCountFollowsTheNotificationType()
+    {
+        const std::uint16_t all = fnev::NewMail | fnev::ObjectCreated | fnev::ObjectDeleted | fnev::ObjectModified |
+                                  fnev::ObjectMoved | fnev::ObjectCopied;
+        for (const EventType type : {EventType::NewMail, EventType::ObjectCreated, EventType::ObjectModified,
+                                     EventType::ObjectDeleted, EventType::ObjectMoved, EventType::ObjectCopied}) {
+            std::vector<QueueEntry> entries{messageEntry(type)};
+            if (type != EventType::NewMail)
+                entries.push_back(folderEntry(type));
+            for (const QueueEntry& e : entries) {
+                const auto decoded = decodeRopNotifies(wireFor(e, objectSubscription(all)));
+                CPPUNIT_ASSERT(decoded.ok());
+                for (const DecodedNotify& notify : *decoded) {
+                    const std::uint16_t t = notify.data.type();
+                    if (t == fnev::ObjectCreated || t == fnev::ObjectModified)
+                        CPPUNIT_ASSERT(notify.data.tags == std::vector<std::uint32_t>{}); // TagCount 0x0000
+                    else
+                        CPPUNIT_ASSERT(!notify.data.tags); // no TagCount on the wire
+                }
+            }
+        }
     }
 
     void testTableChanged()
@@ -459,6 +511,59 @@ class RopNotifyEncodingTest : public CppUnit::TestFixture {
                                      + kFidBytes;                   // TableRowFolderID (no message id, no instance)
         ASSERT_WIRE(expected,
                     wireFor(folderEntry(EventType::ObjectDeleted), tableSubscription(TableType::Hierarchy, kParent)));
+    }
+
+    // [MS-OXCNOTIF] 2.2.1.4.1.2 for a hierarchy row: TableRowFolderID only.
+    // The row the old parent's table lists is the folder as it was there.
+    void testFolderMovedOutOfTheTableFolderDeletesItsRow()
+    {
+        const std::string expected = header() + bytes({0x00, 0x01}) // NotificationFlags: TableModified (no M)
+                                     + bytes({0x04, 0x00})          // TableEventType: TABLE_ROW_DELETED
+                                     + kOldFidBytes;                // TableRowFolderID: OldFolderId
+        ASSERT_WIRE(expected,
+                    wireFor(folderEntry(EventType::ObjectMoved), tableSubscription(TableType::Hierarchy, kOldParent)));
+        // The new parent's table gains a row it cannot be told the columns of.
+        ASSERT_WIRE(header() + bytes({0x00, 0x01, 0x01, 0x00}), // TableModified, TABLE_CHANGED
+                    wireFor(folderEntry(EventType::ObjectMoved), tableSubscription(TableType::Hierarchy, kParent)));
+        // Moved within its parent (renamed): the row stays, changed.
+        QueueEntry renamed = folderEntry(EventType::ObjectMoved);
+        renamed.oldParentFid = kParent;
+        ASSERT_WIRE(header() + bytes({0x00, 0x01, 0x01, 0x00}),
+                    wireFor(renamed, tableSubscription(TableType::Hierarchy, kParent)));
+    }
+
+    void testFolderMovedOutWithAnUnknownOldIdReReadsTheTable()
+    {
+        QueueEntry moved = folderEntry(EventType::ObjectMoved);
+        // The old URI is not mapped for this user.
+        moved.oldFid = 0;
+        ASSERT_WIRE(header() + bytes({0x00, 0x01, 0x01, 0x00}), // TableModified, TABLE_CHANGED
+                    wireFor(moved, tableSubscription(TableType::Hierarchy, kOldParent)));
+    }
+
+    void testFolderCopiedOutLeavesTheOldParentsHierarchy()
+    {
+        const QueueEntry copied = folderEntry(EventType::ObjectCopied);
+        CPPUNIT_ASSERT(!queue::wants(tableSubscription(TableType::Hierarchy, kOldParent), copied));
+        CPPUNIT_ASSERT(queue::wants(tableSubscription(TableType::Hierarchy, kParent), copied));
+    }
+
+    void testOldParentHearsOfItsChildFolderMoving()
+    {
+        const std::string moved = header() + bytes({0x20, 0x00}) // NotificationFlags: ObjectMoved
+                                  + kFidBytes                    // FolderId
+                                  + kParentBytes                 // ParentFolderId
+                                  + kOldFidBytes                 // OldFolderId
+                                  + kOldParentBytes;             // OldParentFolderId: the subscription's folder
+        ASSERT_WIRE(moved,
+                    wireFor(folderEntry(EventType::ObjectMoved), objectSubscription(fnev::ObjectMoved, kOldParent)));
+        const std::string copied = header() + bytes({0x40, 0x00}) + kFidBytes + kParentBytes + kOldFidBytes +
+                                   kOldParentBytes; // ObjectCopied, same fields
+        ASSERT_WIRE(copied,
+                    wireFor(folderEntry(EventType::ObjectCopied), objectSubscription(fnev::ObjectCopied, kOldParent)));
+        // Only the type bits asked for.
+        CPPUNIT_ASSERT(
+            !queue::wants(objectSubscription(fnev::ObjectCopied, kOldParent), folderEntry(EventType::ObjectMoved)));
     }
 
     // Rows added or modified carry column data the module does not have, so
@@ -552,11 +657,11 @@ class RopNotifyEncodingTest : public CppUnit::TestFixture {
                                       });
         const std::string created = header() + bytes({0x04, 0x80}) // NotificationFlags: ObjectCreated | M
                                     + kFidBytes + kMidBytes        // FolderId, MessageId
-                                    + bytes({0xFF, 0xFF});         // TagCount 0xFFFF
+                                    + bytes({0x00, 0x00});         // TagCount 0x0000
         const std::string folder = header() + bytes({0x10, 0x30})  // NotificationFlags: ObjectModified | T | U
                                    + kFidBytes                     // FolderId: the folder the mail is in
                                    + bytes({
-                                         0xFF, 0xFF,             // TagCount 0xFFFF
+                                         0x00, 0x00,             // TagCount 0x0000
                                          0x02, 0x00, 0x00, 0x00, // TotalMessageCount 2
                                          0x01, 0x00, 0x00, 0x00, // UnreadMessageCount 1
                                      });
@@ -564,6 +669,75 @@ class RopNotifyEncodingTest : public CppUnit::TestFixture {
         ASSERT_WIRE(newMail + created + folder, wireFor(e, objectSubscription(all, kFid)));
         ASSERT_WIRE(newMail + created + folder, wireFor(e, objectSubscription(all))); // whole store
         ASSERT_WIRE(newMail + folder, wireFor(e, objectSubscription(fnev::NewMail | fnev::ObjectModified, kFid)));
+    }
+
+    // T and U only with NotificationType 0x0010 ("If this bit is set, the
+    // NotificationType MUST be 0x0010", [MS-OXCNOTIF] 2.2.1.4.1.2): a folder
+    // event of another type gives its counts as a folder ObjectModified.
+    void testFolderEventCountsFollowAsAFolderModified()
+    {
+        const std::string created = header() + bytes({0x04, 0x00}) // NotificationFlags: ObjectCreated, no T/U
+                                    + kFidBytes + kParentBytes     // FolderId, ParentFolderId
+                                    + bytes({0x00, 0x00});         // TagCount 0x0000
+        const std::string deleted = header() + bytes({0x08, 0x00}) // NotificationFlags: ObjectDeleted, no T/U
+                                    + kFidBytes + kParentBytes;    // FolderId, ParentFolderId
+        const std::string moved = header() + bytes({0x20, 0x00})   // NotificationFlags: ObjectMoved, no T/U
+                                  + kFidBytes + kParentBytes + kOldFidBytes + kOldParentBytes;
+        const std::string copied = header() + bytes({0x40, 0x00}) // NotificationFlags: ObjectCopied, no T/U
+                                   + kFidBytes + kParentBytes + kOldFidBytes + kOldParentBytes;
+        const std::string counts = folderCountsWire(0x30, {
+                                                              0x07, 0x00, 0x00, 0x00, // TotalMessageCount 7
+                                                              0x02, 0x00, 0x00, 0x00, // UnreadMessageCount 2
+                                                          });
+        const std::uint16_t all =
+            fnev::ObjectCreated | fnev::ObjectDeleted | fnev::ObjectModified | fnev::ObjectMoved | fnev::ObjectCopied;
+        const std::pair<EventType, std::string> cases[] = {{EventType::ObjectCreated, created},
+                                                           {EventType::ObjectDeleted, deleted},
+                                                           {EventType::ObjectMoved, moved},
+                                                           {EventType::ObjectCopied, copied}};
+        for (const auto& [type, event] : cases) {
+            QueueEntry e = folderEntry(type);
+            e.totalCount = 7;
+            e.unreadCount = 2;
+            ASSERT_WIRE(event + counts, wireFor(e, objectSubscription(all, kFid)));    // the folder itself
+            ASSERT_WIRE(event + counts, wireFor(e, objectSubscription(all)));          // the whole store
+            ASSERT_WIRE(event + counts, wireFor(e, objectSubscription(all, kParent))); // its parent
+            ASSERT_WIRE(counts, wireFor(e, objectSubscription(fnev::ObjectModified, kFid)));
+            ASSERT_WIRE(event, wireFor(e, objectSubscription(all & ~fnev::ObjectModified, kFid)));
+        }
+        // One count alone: only its flag and field.
+        QueueEntry unread = folderEntry(EventType::ObjectCreated);
+        unread.unreadCount = 0;
+        ASSERT_WIRE(created + folderCountsWire(0x20, {0x00, 0x00, 0x00, 0x00}), // U, UnreadMessageCount 0
+                    wireFor(unread, objectSubscription(all, kFid)));
+        // A folder ObjectModified carries its counts itself, once.
+        QueueEntry modified = folderEntry(EventType::ObjectModified);
+        modified.totalCount = 7;
+        modified.unreadCount = 2;
+        ASSERT_WIRE(counts, wireFor(modified, objectSubscription(all, kFid)));
+    }
+
+    // Counts belong to fnevObjectModified: a subscription asking only for it
+    // is told them, whatever the event they came with.
+    void testCountsReachASubscriptionAskingOnlyObjectModified()
+    {
+        QueueEntry mail = messageEntry(EventType::NewMail);
+        mail.totalCount = 2;
+        mail.unreadCount = 1;
+        const std::string counts = folderCountsWire(0x30, {
+                                                              0x02, 0x00, 0x00, 0x00, // TotalMessageCount 2
+                                                              0x01, 0x00, 0x00, 0x00, // UnreadMessageCount 1
+                                                          });
+        ASSERT_WIRE(counts, wireFor(mail, objectSubscription(fnev::ObjectModified, kFid)));
+        ASSERT_WIRE(counts, wireFor(mail, objectSubscription(fnev::ObjectModified)));
+        // Not another folder's subscription, nor one on a message.
+        CPPUNIT_ASSERT(!queue::wants(objectSubscription(fnev::ObjectModified, kParent), mail));
+        CPPUNIT_ASSERT(
+            !queue::wants(Subscription{"session", kHandle, fnev::ObjectModified, kFid, kMid, TableType::None,
+                                       messageEntry(EventType::NewMail).messageUri},
+                          messageEntry(EventType::NewMail)));
+        // Without counts there is nothing for it.
+        CPPUNIT_ASSERT(!queue::wants(objectSubscription(fnev::ObjectModified, kFid), messageEntry(EventType::NewMail)));
     }
 
     void testOnlyTheAskedBitsAreAnswered()
@@ -630,6 +804,9 @@ class RopNotifyEncodingTest : public CppUnit::TestFixture {
                 CPPUNIT_ASSERT(queue::wants(s, folder));
                 for (const NotificationData& d : notificationsFor(folder, s)) {
                     assertRoundTrip(d);
+                    // T and U only on ObjectModified ([MS-OXCNOTIF] 2.2.1.4.1.2).
+                    if ((d.flags & (notification_flags::TotalCount | notification_flags::UnreadCount)) != 0)
+                        CPPUNIT_ASSERT_EQUAL(fnev::ObjectModified, d.type());
                     ++seen;
                 }
             }
@@ -722,7 +899,7 @@ class RopNotifyEncodingTest : public CppUnit::TestFixture {
         folder.unreadCount = 2;
         const DecodedNotify counts{1, 0, notificationsFor(folder, objectSubscription(fnev::ObjectModified))[0]};
         CPPUNIT_ASSERT_EQUAL(std::string("handle=0x00000001 logon=0 ObjectModified folder fid=0x0201000000000001 "
-                                         "tags=none total=10 unread=2"),
+                                         "tags=[] total=10 unread=2"),
                              describe(counts));
 
         const DecodedNotify row{

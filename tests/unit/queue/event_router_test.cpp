@@ -51,6 +51,23 @@ Event newMail(const std::string& message = "61", const std::string& folder = "IN
     return event;
 }
 
+Event folderEvent(EventType type, const std::string& folder, const std::string& parent)
+{
+    Event event;
+    event.type = type;
+    event.kind = ObjectKind::Folder;
+    event.backend = "SOGo";
+    event.username = "jdoe";
+    event.folder = folder;
+    event.parentFolder = parent;
+    return event;
+}
+
+Subscription hierarchyOf(Fid fid)
+{
+    return Subscription{"s1", 1, fnev::TableModified, fid, 0, TableType::Hierarchy, {}};
+}
+
 Subscription wholeStore(const std::string& session, std::uint32_t handle, std::uint16_t flags = fnev::NewMail)
 {
     return Subscription{session, handle, flags, 0, 0, TableType::None, {}};
@@ -76,6 +93,7 @@ class EventRouterTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testBackendUserIsCaseInsensitive);
     CPPUNIT_TEST(testMoveGivesOldFolderAndOldMessage);
     CPPUNIT_TEST(testFolderEventReachesTheParentsHierarchyTable);
+    CPPUNIT_TEST(testFolderMoveGivesTheOldParent);
     CPPUNIT_TEST(testModifiedMessageIsNeverADuplicate);
     CPPUNIT_TEST(testReadOnlyStoreFailsEveryEvent);
     CPPUNIT_TEST_SUITE_END();
@@ -319,6 +337,11 @@ class EventRouterTest : public CppUnit::TestFixture {
         Event badParent = newMail();
         badParent.parentFolder = "a\tb";
         expectError(deliverOne(badParent), ErrorCode::InvalidParameter, "parentFolder");
+        Event badOldParent = newMail();
+        badOldParent.oldParentFolder = std::string(kMaxField + 1, 'p');
+        expectError(deliverOne(badOldParent), ErrorCode::InvalidParameter, "oldParentFolder");
+        badOldParent.oldParentFolder = "INBOX\x7F";
+        expectError(deliverOne(badOldParent), ErrorCode::InvalidParameter, "oldParentFolder");
         // None of them entered the duplicate window.
         CPPUNIT_ASSERT(deliverOne(newMail())->status == Delivery::Queued);
     }
@@ -418,17 +441,8 @@ class EventRouterTest : public CppUnit::TestFixture {
     {
         setUpAlice();
         CPPUNIT_ASSERT(registry_->mapFolder("alice", "sogo://jdoe@INBOX/Sub/", kSub).ok());
-        CPPUNIT_ASSERT(
-            registry_
-                ->subscribe("alice", Subscription{"s1", 1, fnev::TableModified, kInbox, 0, TableType::Hierarchy, {}})
-                .ok());
-        Event created;
-        created.type = EventType::ObjectCreated;
-        created.kind = ObjectKind::Folder;
-        created.backend = "SOGo";
-        created.username = "jdoe";
-        created.folder = "INBOX/Sub";
-        created.parentFolder = "INBOX";
+        CPPUNIT_ASSERT(registry_->subscribe("alice", hierarchyOf(kInbox)).ok());
+        const Event created = folderEvent(EventType::ObjectCreated, "INBOX/Sub", "INBOX");
         const auto result = deliverOne(created);
         CPPUNIT_ASSERT(result.ok());
         CPPUNIT_ASSERT_EQUAL(1u, result->queues);
@@ -441,6 +455,41 @@ class EventRouterTest : public CppUnit::TestFixture {
         // Folder events are not message arrivals: never duplicates.
         CPPUNIT_ASSERT(deliverOne(created)->status == Delivery::Queued);
         CPPUNIT_ASSERT_EQUAL(std::size_t{2}, read(QueueKey{"alice", kInbox, TableType::Hierarchy}).size());
+    }
+
+    // INBOX/Sub moved to Archive/Sub: the entry names the parent it left,
+    // as the user's OpenChange knows it, and the old parent's hierarchy
+    // table hears of it.
+    void testFolderMoveGivesTheOldParent()
+    {
+        setUpAlice();
+        const Fid oldSub = makeMapiId(0x13, 1);
+        CPPUNIT_ASSERT(registry_->mapFolder("alice", "sogo://jdoe@Archive/", kArchive).ok());
+        CPPUNIT_ASSERT(registry_->mapFolder("alice", "sogo://jdoe@INBOX/Sub/", oldSub).ok());
+        CPPUNIT_ASSERT(registry_->mapFolder("alice", "sogo://jdoe@Archive/Sub/", kSub).ok());
+        CPPUNIT_ASSERT(registry_->subscribe("alice", hierarchyOf(kInbox)).ok());
+        Event move = folderEvent(EventType::ObjectMoved, "Archive/Sub", "Archive");
+        move.oldFolder = "INBOX/Sub";
+        move.oldParentFolder = "INBOX";
+        const auto result = deliverOne(move);
+        CPPUNIT_ASSERT(result.ok());
+        CPPUNIT_ASSERT_EQUAL(1u, result->queues);
+        const auto entries = read(QueueKey{"alice", kInbox, TableType::Hierarchy});
+        CPPUNIT_ASSERT_EQUAL(std::size_t{1}, entries.size());
+        CPPUNIT_ASSERT_EQUAL(kSub, entries[0].fid);
+        CPPUNIT_ASSERT_EQUAL(kArchive, entries[0].parentFid);
+        CPPUNIT_ASSERT_EQUAL(oldSub, entries[0].oldFid);
+        CPPUNIT_ASSERT_EQUAL(kInbox, entries[0].oldParentFid);
+
+        // An old parent the user's OpenChange does not know is 0, like an
+        // unknown parent.
+        move.oldParentFolder = "Nowhere";
+        CPPUNIT_ASSERT(registry_->subscribe("alice", wholeStore("s1", 2, fnev::ObjectMoved)).ok());
+        CPPUNIT_ASSERT_EQUAL(1u, deliverOne(move)->queues);
+        const auto store = read(kAliceStore);
+        CPPUNIT_ASSERT_EQUAL(std::size_t{1}, store.size());
+        CPPUNIT_ASSERT_EQUAL(Fid{0}, store[0].oldParentFid);
+        CPPUNIT_ASSERT_EQUAL(kArchive, store[0].parentFid);
     }
 
     void testModifiedMessageIsNeverADuplicate()

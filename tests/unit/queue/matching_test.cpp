@@ -4,6 +4,7 @@
 
 using namespace ocs;
 using namespace ocs::store;
+using ocs::queue::isFolderMovedOutOf;
 using ocs::queue::wantedBits;
 using ocs::queue::wants;
 
@@ -12,6 +13,8 @@ namespace {
 constexpr Fid kInbox = 0x0100000000000001;
 constexpr Fid kSent = 0x0200000000000001;
 constexpr Fid kChild = 0x0300000000000001;
+constexpr Fid kOldParent = 0x0400000000000001;
+constexpr Fid kOldChild = 0x0500000000000001;
 constexpr Mid kMessage = 0x0A00000000000001;
 constexpr Mid kOther = 0x0B00000000000001;
 
@@ -52,6 +55,22 @@ QueueEntry folder(EventType type, Fid fid, Fid parent)
     return e;
 }
 
+// kOldChild, a child of kOldParent, moved or copied to kInbox as kChild.
+QueueEntry folderMoved(EventType type)
+{
+    QueueEntry e = folder(type, kChild, kInbox);
+    e.oldFid = kOldChild;
+    e.oldParentFid = kOldParent;
+    return e;
+}
+
+QueueEntry withCounts(QueueEntry e)
+{
+    e.totalCount = 10;
+    e.unreadCount = 3;
+    return e;
+}
+
 Subscription object(std::uint16_t flags, Fid fid = 0, Mid mid = 0)
 {
     return Subscription{"s", 1, flags, fid, mid, TableType::None, mid ? uriOf(mid) : std::string()};
@@ -73,11 +92,14 @@ class SubscriptionMatchingTest : public CppUnit::TestFixture {
     CPPUNIT_TEST(testFolderSubscriptionWantsEventsInTheFolder);
     CPPUNIT_TEST(testFolderSubscriptionWantsMovesOutOfTheFolder);
     CPPUNIT_TEST(testFolderSubscriptionWantsChildFolderEvents);
+    CPPUNIT_TEST(testOldParentSubscriptionWantsItsChildFoldersMovedOrCopiedAway);
+    CPPUNIT_TEST(testCountsAnswerObjectModifiedForTheirFolder);
     CPPUNIT_TEST(testMessageSubscriptionWantsOnlyThatMessage);
     CPPUNIT_TEST(testTableSubscriptionNeedsTableModified);
     CPPUNIT_TEST(testContentsTableWantsMessagesOfItsFolder);
     CPPUNIT_TEST(testAssociatedContentsTableFollowsTheContentsRule);
     CPPUNIT_TEST(testHierarchyTableWantsChildFolders);
+    CPPUNIT_TEST(testOldParentsHierarchyTableWantsAFolderMovedOut);
     CPPUNIT_TEST_SUITE_END();
 
   public:
@@ -162,6 +184,53 @@ class SubscriptionMatchingTest : public CppUnit::TestFixture {
         CPPUNIT_ASSERT(!wants(inbox, stray));
     }
 
+    void testOldParentSubscriptionWantsItsChildFoldersMovedOrCopiedAway()
+    {
+        const Subscription oldParent = object(kAllObjectBits, kOldParent);
+        CPPUNIT_ASSERT(wants(oldParent, folderMoved(EventType::ObjectMoved)));
+        CPPUNIT_ASSERT(wants(oldParent, folderMoved(EventType::ObjectCopied)));
+        // Its bit still counts.
+        CPPUNIT_ASSERT(!wants(object(fnev::ObjectCopied, kOldParent), folderMoved(EventType::ObjectMoved)));
+        // An old parent on anything but a move or copy is no relation.
+        QueueEntry stray = folder(EventType::ObjectModified, kChild, kInbox);
+        stray.oldParentFid = kOldParent;
+        CPPUNIT_ASSERT(!wants(oldParent, stray));
+        // Nor on a message (its folder decides).
+        QueueEntry message = moved(EventType::ObjectMoved, kSent, kMessage, kInbox, kOther);
+        message.oldParentFid = kOldParent;
+        CPPUNIT_ASSERT(!wants(oldParent, message));
+    }
+
+    void testCountsAnswerObjectModifiedForTheirFolder()
+    {
+        const Subscription inbox = object(fnev::ObjectModified, kInbox);
+        // A message event's counts are its folder's.
+        CPPUNIT_ASSERT(wants(inbox, withCounts(message(EventType::NewMail, kInbox, kMessage))));
+        CPPUNIT_ASSERT(
+            wants(object(fnev::ObjectModified), withCounts(message(EventType::ObjectDeleted, kInbox, kMessage))));
+        CPPUNIT_ASSERT(!wants(inbox, message(EventType::NewMail, kInbox, kMessage))); // no counts
+        CPPUNIT_ASSERT(
+            !wants(object(fnev::ObjectModified, kSent), withCounts(message(EventType::NewMail, kInbox, kMessage))));
+        CPPUNIT_ASSERT(
+            !wants(object(fnev::ObjectModified, kInbox, kMessage),
+                   withCounts(message(EventType::NewMail, kInbox, kMessage)))); // a message: no folder counts
+        // Moved out of the folder: the counts are the new folder's.
+        CPPUNIT_ASSERT(!wants(object(fnev::ObjectModified, kInbox),
+                              withCounts(moved(EventType::ObjectMoved, kInbox, kMessage, kSent, kOther))));
+        // A folder event's counts are the folder's own; its parent hears of them.
+        CPPUNIT_ASSERT(
+            wants(object(fnev::ObjectModified, kChild), withCounts(folder(EventType::ObjectCreated, kChild, kInbox))));
+        CPPUNIT_ASSERT(wants(inbox, withCounts(folder(EventType::ObjectCreated, kChild, kInbox))));
+        CPPUNIT_ASSERT(
+            !wants(object(fnev::ObjectModified, kSent), withCounts(folder(EventType::ObjectCreated, kChild, kInbox))));
+        // Only fnevObjectModified is what counts answer to.
+        CPPUNIT_ASSERT(
+            !wants(object(fnev::ObjectDeleted, kInbox), withCounts(message(EventType::NewMail, kInbox, kMessage))));
+        // Tables are not told counts.
+        CPPUNIT_ASSERT(!wants(table(TableType::Hierarchy, kSent, fnev::TableModified | fnev::ObjectModified),
+                              withCounts(message(EventType::NewMail, kSent, kMessage))));
+    }
+
     void testMessageSubscriptionWantsOnlyThatMessage()
     {
         const Subscription one = object(kAllObjectBits, kInbox, kMessage);
@@ -234,6 +303,29 @@ class SubscriptionMatchingTest : public CppUnit::TestFixture {
         CPPUNIT_ASSERT(!wants(hierarchy, message(EventType::NewMail, kInbox, kMessage)));   // messages are not rows
         // An unknown parent (0) matches no hierarchy table, not even one of folder 0.
         CPPUNIT_ASSERT(!wants(table(TableType::Hierarchy, 0), folder(EventType::ObjectCreated, kChild, 0)));
+    }
+
+    void testOldParentsHierarchyTableWantsAFolderMovedOut()
+    {
+        const Subscription oldParent = table(TableType::Hierarchy, kOldParent);
+        CPPUNIT_ASSERT(wants(oldParent, folderMoved(EventType::ObjectMoved)));
+        CPPUNIT_ASSERT(isFolderMovedOutOf(folderMoved(EventType::ObjectMoved), kOldParent));
+        CPPUNIT_ASSERT(wants(table(TableType::Hierarchy, kInbox), folderMoved(EventType::ObjectMoved))); // the new one
+        // A copy leaves the original, and the old parent's table, as they were.
+        CPPUNIT_ASSERT(!wants(oldParent, folderMoved(EventType::ObjectCopied)));
+        CPPUNIT_ASSERT(!isFolderMovedOutOf(folderMoved(EventType::ObjectCopied), kOldParent));
+        CPPUNIT_ASSERT(wants(table(TableType::Hierarchy, kInbox), folderMoved(EventType::ObjectCopied)));
+        // Moved within one parent: that table is the new parent's, not left.
+        QueueEntry renamed = folderMoved(EventType::ObjectMoved);
+        renamed.oldParentFid = kInbox;
+        CPPUNIT_ASSERT(!isFolderMovedOutOf(renamed, kInbox));
+        CPPUNIT_ASSERT(wants(table(TableType::Hierarchy, kInbox), renamed));
+        // Contents tables have no folder rows; an unknown old parent (0) no table.
+        CPPUNIT_ASSERT(!wants(table(TableType::Contents, kOldParent), folderMoved(EventType::ObjectMoved)));
+        QueueEntry unknown = folderMoved(EventType::ObjectMoved);
+        unknown.oldParentFid = 0;
+        CPPUNIT_ASSERT(!wants(table(TableType::Hierarchy, 0), unknown));
+        CPPUNIT_ASSERT(!isFolderMovedOutOf(unknown, 0));
     }
 };
 
