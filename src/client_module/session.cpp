@@ -55,17 +55,6 @@ std::vector<QueueView> queuesOf(const std::string& user, const std::string& sess
     return views;
 }
 
-bool allocatesId(EventType type)
-{
-    return type == EventType::NewMail || type == EventType::ObjectCreated || type == EventType::ObjectMoved ||
-           type == EventType::ObjectCopied;
-}
-
-bool isMoveOrCopy(EventType type)
-{
-    return type == EventType::ObjectMoved || type == EventType::ObjectCopied;
-}
-
 // Whether OpenChange's index gave the entry every message id it needs: an
 // entry about a message OpenChange never indexed, which the event could not
 // give an id (a change, a deletion, or the source of a move or copy), can
@@ -122,7 +111,7 @@ Status resolveIds(IdResolver& resolver, const std::string& user, std::vector<Pen
     for (const Pending& item : pending) {
         if (!item.entry || item.entry->kind != store::ObjectKind::Message)
             continue;
-        ask(item.entry->messageUri, allocatesId(item.entry->type));
+        ask(item.entry->messageUri, bringsMessage(item.entry->type));
         if (isMoveOrCopy(item.entry->type))
             ask(item.entry->oldMessageUri, false);
     }

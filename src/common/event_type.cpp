@@ -37,4 +37,14 @@ bool parseEventType(std::string_view name, EventType& out)
     return false;
 }
 
+bool isMoveOrCopy(EventType type)
+{
+    return type == EventType::ObjectMoved || type == EventType::ObjectCopied;
+}
+
+bool bringsMessage(EventType type)
+{
+    return type == EventType::NewMail || type == EventType::ObjectCreated || isMoveOrCopy(type);
+}
+
 } // namespace ocs

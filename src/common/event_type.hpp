@@ -20,4 +20,9 @@ enum class EventType : std::uint8_t {
 std::string_view eventTypeName(EventType type);
 bool parseEventType(std::string_view name, EventType& out);
 
+// Moves and copies: the object was somewhere else before (old folder, old message).
+bool isMoveOrCopy(EventType type);
+// The event puts a message at its URI: seeing that again is a duplicate, and
+// a message new to OpenChange gets an id for it.
+bool bringsMessage(EventType type);
 } // namespace ocs

@@ -29,17 +29,11 @@ struct EventRouter::Plan {
 
 namespace {
 
-bool isMove(EventType type)
-{
-    return type == EventType::ObjectMoved || type == EventType::ObjectCopied;
-}
-
 // Whether the event brings a message to a place it was not before: seeing
 // it there again makes the event a duplicate.
 bool arrives(const Event& event)
 {
-    return event.kind == ObjectKind::Message &&
-           (event.type == EventType::NewMail || event.type == EventType::ObjectCreated || isMove(event.type));
+    return event.kind == ObjectKind::Message && bringsMessage(event.type);
 }
 
 Error storeError(const Error& cause)
@@ -98,7 +92,7 @@ Status EventRouter::check(const Event& event, const Producer& producer) const
         if (Status s = validateField("messageID", event.messageId, maxFieldLength_); !s)
             return s;
     }
-    if (isMove(event.type)) {
+    if (isMoveOrCopy(event.type)) {
         if (Status s = validateField("oldFolder", event.oldFolder, maxFieldLength_); !s)
             return s;
     }
@@ -130,7 +124,7 @@ Result<EventRouter::Plan> EventRouter::plan(const Event& event) const
     if (event.kind == ObjectKind::Message) {
         plan.messageUri = Backends::messageUri(backend, owner, event.folder, event.messageId);
         const std::string& oldId = event.oldMessageId.empty() ? event.messageId : event.oldMessageId;
-        if (isMove(event.type))
+        if (isMoveOrCopy(event.type))
             plan.oldMessageUri = Backends::messageUri(backend, owner, event.oldFolder, oldId);
     }
     auto users = registry_.usersBoundTo(event.backend, owner);

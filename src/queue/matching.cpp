@@ -43,11 +43,6 @@ bool isFolderMovedOutOf(const store::QueueEntry& entry, store::Fid parent)
 
 namespace {
 
-bool isMoveOrCopy(EventType type)
-{
-    return type == EventType::ObjectMoved || type == EventType::ObjectCopied;
-}
-
 bool inFolder(const store::QueueEntry& entry, store::Fid fid)
 {
     return entry.fid == fid || entry.oldFid == fid;
