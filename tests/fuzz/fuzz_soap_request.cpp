@@ -240,7 +240,7 @@ class Service {
     {
         const BackendConfig& sogo = *backends_.find("SOGo");
         const std::string user = "alice", backendUser = queue::Backends::userKey(sogo, "jdoe");
-        store::Subscription all{"fuzz-session", 1, 0xFFFF, 0, 0, store::TableType::None};
+        store::Subscription all{"fuzz-session", 1, 0xFFFF, 0, 0, store::TableType::None, {}};
         Status status = registry_->bind(user, sogo.name, backendUser);
         if (status)
             status = registry_->mapFolder(user, queue::Backends::folderUri(sogo, backendUser, "INBOX"), 0x10001);
