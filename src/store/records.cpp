@@ -334,25 +334,36 @@ bool readEntryTail(BinaryReader& in, QueueEntry& e)
     return true;
 }
 
-// One entry from where `in` stands; false on a truncated or unknown one.
-bool readEntry(BinaryReader& in, QueueEntry& e)
+// What both formats begin an entry with: the version, the sequence, type
+// and kind, the folder and its parent.
+bool readEntryHead(BinaryReader& in, std::uint8_t version, QueueEntry& e)
 {
-    const auto sequence = openRecord(in, kEntryVersion) ? in.u64() : std::nullopt;
+    const auto sequence = openRecord(in, version) ? in.u64() : std::nullopt;
     const auto type = in.u8();
     const auto kind = in.u8();
     const auto fid = in.u64();
     const auto parentFid = in.u64();
-    const auto oldFid = in.u64();
-    const auto oldParentFid = in.u64();
-    const auto uri = in.string();
-    const auto oldUri = in.string();
-    if (!sequence || !validKind(type, kind) || !fid || !parentFid || !oldFid || !oldParentFid || !uri || !oldUri)
+    if (!sequence || !validKind(type, kind) || !fid || !parentFid)
         return false;
     e.sequence = *sequence;
     e.type = static_cast<EventType>(*type);
     e.kind = static_cast<ObjectKind>(*kind);
     e.fid = *fid;
     e.parentFid = *parentFid;
+    return true;
+}
+
+// One entry from where `in` stands; false on a truncated or unknown one.
+bool readEntry(BinaryReader& in, QueueEntry& e)
+{
+    if (!readEntryHead(in, kEntryVersion, e))
+        return false;
+    const auto oldFid = in.u64();
+    const auto oldParentFid = in.u64();
+    const auto uri = in.string();
+    const auto oldUri = in.string();
+    if (!oldFid || !oldParentFid || !uri || !oldUri)
+        return false;
     e.oldFid = *oldFid;
     e.oldParentFid = *oldParentFid;
     e.messageUri = std::string(*uri);
@@ -363,21 +374,13 @@ bool readEntry(BinaryReader& in, QueueEntry& e)
 // An entry of format 1: the daemon's MIDs where URIs now stand.
 bool readFormat1Entry(BinaryReader& in, QueueEntry& e, const std::function<std::string(Mid)>& uriOf)
 {
-    const auto sequence = openRecord(in) ? in.u64() : std::nullopt;
-    const auto type = in.u8();
-    const auto kind = in.u8();
-    const auto fid = in.u64();
-    const auto parentFid = in.u64();
+    if (!readEntryHead(in, kVersion, e))
+        return false;
     const auto mid = in.u64();
     const auto oldFid = in.u64();
     const auto oldMid = in.u64();
-    if (!sequence || !validKind(type, kind) || !fid || !parentFid || !mid || !oldFid || !oldMid)
+    if (!mid || !oldFid || !oldMid)
         return false;
-    e.sequence = *sequence;
-    e.type = static_cast<EventType>(*type);
-    e.kind = static_cast<ObjectKind>(*kind);
-    e.fid = *fid;
-    e.parentFid = *parentFid;
     e.oldFid = *oldFid;
     e.messageUri = *mid ? uriOf(*mid) : std::string();
     e.oldMessageUri = *oldMid ? uriOf(*oldMid) : std::string();
